@@ -1,0 +1,29 @@
+// The framework's experiment schema, and validation of a loaded experiment against it and against
+// the schemas of the plugins it names.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "config/config_schema.h"
+#include "config/plugin_schema.h"
+#include "config/schema_validator.h"
+#include "plugins/plugin_catalog.h"
+
+namespace vdep {
+
+// The top-level keys of an experiment file. Plugin blocks in it take their keys from the plugins.
+const std::vector<FieldSchema>& experiment_schema();
+
+// Validates `table` (as load_experiment returns it) in place, so that it becomes the complete
+// resolved experiment: every default filled in (the framework's and the plugins'), --set and
+// environment text parsed into its type, ints widened where floats are expected, paths made
+// absolute (relative to the file that wrote them; --set and environment values relative to the
+// current directory; defaults relative to `experiment_file`'s folder). `name` defaults to
+// `experiment_file`'s stem. Throws one ConfigError holding every problem found.
+void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
+                         const PluginCatalog& catalog, const ValidationOptions& options);
+
+}  // namespace vdep

@@ -1,0 +1,13 @@
+// Merging an experiment file over the files it is based on.
+#pragma once
+
+#include <toml++/toml.h>
+
+namespace vdep {
+
+// Moves every key of `overlay` into `base`: where both hold a table, they merge key by key;
+// otherwise (values, arrays, arrays of tables) the overlay's node replaces the base's whole, with
+// its key. Nodes are moved, never copied, so that they keep their source regions.
+void deep_merge(toml::table& base, toml::table&& overlay);
+
+}  // namespace vdep
