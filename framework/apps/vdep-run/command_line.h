@@ -1,0 +1,28 @@
+// vdep-run's command line: a subcommand, its operands and the options they share.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/experiment_loader.h"
+
+namespace vdep {
+
+enum class Command { Run, Plugins, Config, Check, Help, Version };
+
+struct CommandLine {
+  Command command = Command::Help;
+  std::vector<std::string> operands;               // after the subcommand
+  std::vector<ConfigOverride> overrides;           // --set KEY=VALUE (repeatable)
+  std::vector<std::filesystem::path> plugin_paths;  // --plugin-path DIR (repeatable)
+  std::string log_level = "info";                  // --log-level LEVEL
+  bool json = false;                               // --json (plugins)
+};
+
+// Throws UsageError with a message that says what is wrong and what was expected.
+CommandLine parse_command_line(int argc, char** argv);
+
+extern const char* const kUsage;
+
+}  // namespace vdep

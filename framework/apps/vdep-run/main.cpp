@@ -1,0 +1,40 @@
+// vdep-run: the host runtime's command line.
+#include <cstdio>
+#include <exception>
+
+#include <vdep/version.h>
+
+#include "command_line.h"
+#include "commands.h"
+#include "config/config_error.h"
+#include "usage_error.h"
+
+int main(int argc, char** argv) {
+  using namespace vdep;
+  try {
+    const CommandLine line = parse_command_line(argc, argv);
+    switch (line.command) {
+      case Command::Help: std::fputs(kUsage, stdout); return 0;
+      case Command::Version:
+        std::printf("vdep %s (SDK ABI %u, LibTorch %s, %s)\n", kVersion, kSdkAbiVersion,
+                    kTorchVersion, kCompilerId);
+        return 0;
+      case Command::Plugins: return run_plugins_command(line);
+      case Command::Config: return run_config_command(line);
+      case Command::Check: return run_check_command(line);
+      case Command::Run: return run_experiment_command(line);
+    }
+  } catch (const ConfigError& error) {
+    // Each diagnostic is already a complete "file:line:col: error: ..." line.
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "vdep-run: error: %s\n", error.what());
+    if (argc < 2) std::fputs(kUsage, stderr);
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "vdep-run: failed: %s\n", error.what());
+    return 1;
+  }
+  return 1;
+}

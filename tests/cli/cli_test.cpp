@@ -1,0 +1,193 @@
+// vdep-run as a user runs it: exit codes, output and the run folder.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include "support/process.h"
+
+namespace vdep::test {
+namespace {
+
+const std::string kRun = VDEP_RUN_BINARY;
+const std::filesystem::path kFixtures = std::filesystem::path(VDEP_FIXTURES_DIR) / "cli";
+const std::filesystem::path kTestPlugins = VDEP_TEST_PLUGIN_DIR;
+
+ProcessResult vdep_run(const std::string& arguments, const std::string& environment = "") {
+  // A clean plugin path: only what the test names, plus the bundled plugins.
+  return run_process("env -u VDEP_PLUGIN_PATH " + environment + " " + shell_quote(kRun) + " " + arguments);
+}
+
+std::string fixture(const std::string& name) { return shell_quote((kFixtures / name).string()); }
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#define EXPECT_CONTAINS(text, part) \
+  EXPECT_NE((text).find(part), std::string::npos) << "'" << (part) << "' not in:\n" << (text)
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = std::filesystem::temp_directory_path() /
+               ("vdep-cli-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(scratch_);
+  }
+  void TearDown() override { std::filesystem::remove_all(scratch_); }
+  std::filesystem::path scratch_;
+};
+
+TEST_F(CliTest, VersionAndHelpSucceed) {
+  const auto version = vdep_run("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_CONTAINS(version.out, "vdep 0.1.0 (SDK ABI 1, LibTorch ");
+  const auto help = vdep_run("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_CONTAINS(help.out, "vdep-run plugins [NAME] [--json]");
+}
+
+TEST_F(CliTest, BadUsageExitsTwo) {
+  const auto nothing = vdep_run("");
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_CONTAINS(nothing.err, "no experiment file or subcommand given");
+  const auto option = vdep_run("plugins --jsn");
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_CONTAINS(option.err, "unknown option '--jsn'; did you mean '--json'?");
+  const auto command = vdep_run("plugin");
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_CONTAINS(command.err, "did you mean 'plugins'?");
+  const auto missing_value = vdep_run("config x.toml --set");
+  EXPECT_EQ(missing_value.exit_code, 2);
+  EXPECT_CONTAINS(missing_value.err, "--set needs a value");
+}
+
+TEST_F(CliTest, PluginsListsTheBundledPluginsAsATable) {
+  const auto result = vdep_run("plugins");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "KIND");
+  EXPECT_CONTAINS(result.out, "DESCRIPTION");
+  EXPECT_CONTAINS(result.out, "objective  lm ");
+  EXPECT_CONTAINS(result.out, "vdep_objective_lm.so");
+}
+
+TEST_F(CliTest, PluginsJsonIsValidAndCarriesTheSchemas) {
+  const auto result = vdep_run("plugins --json --plugin-path " + shell_quote((kTestPlugins / "good").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto plugins = nlohmann::json::parse(result.out);
+  ASSERT_TRUE(plugins.is_array());
+  const nlohmann::json* lm = nullptr;
+  const nlohmann::json* scale = nullptr;
+  for (const auto& plugin : plugins) {
+    if (plugin["name"] == "lm") lm = &plugin;
+    if (plugin["name"] == "test_scale") scale = &plugin;
+  }
+  ASSERT_NE(lm, nullptr);
+  ASSERT_NE(scale, nullptr);
+  EXPECT_EQ((*lm)["kind"], "objective");
+  EXPECT_EQ((*lm)["params"][0]["name"], "weight");
+  EXPECT_EQ((*lm)["params"][0]["type"], "float");
+  EXPECT_EQ((*lm)["params"][0]["default"], "1.0");
+  EXPECT_EQ((*lm)["params"][0]["min"], 0.0);
+  EXPECT_TRUE((*lm)["params"][0]["max"].is_null());
+  EXPECT_EQ((*scale)["params"][3]["choices"], nlohmann::json({"sum", "mean"}));
+}
+
+TEST_F(CliTest, PluginsNamePrintsTheParameterSchema) {
+  const auto result = vdep_run("plugins lm");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "objective plugin 'lm' 1.0.0");
+  EXPECT_CONTAINS(result.out, "label_smoothing");
+  EXPECT_CONTAINS(result.out, "[0, 0.999]");
+  const auto unknown = vdep_run("plugins lmm");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_CONTAINS(unknown.err, "no plugin named 'lmm'; did you mean 'lm'?");
+}
+
+TEST_F(CliTest, BrokenPluginLibrariesExitTwoWithTheReason) {
+  const auto abi = vdep_run("plugins", "VDEP_PLUGIN_PATH=" + shell_quote((kTestPlugins / "abi_mismatch").string()));
+  EXPECT_EQ(abi.exit_code, 2);
+  EXPECT_CONTAINS(abi.err, "vdep_test_abi_mismatch.so: plugin built for vdep SDK ABI 42");
+  const auto no_entry = vdep_run("plugins --plugin-path " + shell_quote((kTestPlugins / "no_entry").string()));
+  EXPECT_EQ(no_entry.exit_code, 2);
+  EXPECT_CONTAINS(no_entry.err, "is not a vdep plugin");
+  const auto duplicate = vdep_run("plugins --plugin-path " + shell_quote((kTestPlugins / "good").string()) +
+                                  " --plugin-path " + shell_quote((kTestPlugins / "duplicate").string()));
+  EXPECT_EQ(duplicate.exit_code, 2);
+  EXPECT_CONTAINS(duplicate.err, "two objective plugins are named 'test_scale'");
+}
+
+TEST_F(CliTest, CheckAcceptsAValidExperiment) {
+  const auto result = vdep_run("check " + fixture("valid.toml"));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "ok (experiment 'cli_valid', 1 stage(s)");
+}
+
+TEST_F(CliTest, CheckNamesFileLineAndSuggestedKeyOfAMisspeltKey) {
+  const auto result = vdep_run("check " + fixture("misspelt.toml"));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_CONTAINS(result.err, (kFixtures / "misspelt.toml").string() + ":9:1:");
+  EXPECT_CONTAINS(result.err, "stage[0].objectives[0].wieght");
+  EXPECT_CONTAINS(result.err, "did you mean 'weight'?");
+}
+
+TEST_F(CliTest, CheckOfAMissingFileNamesIt) {
+  const auto result = vdep_run("check " + shell_quote((scratch_ / "absent.toml").string()));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_CONTAINS(result.err, (scratch_ / "absent.toml").string());
+}
+
+TEST_F(CliTest, ConfigPrintsTheResolvedExperimentWithOverridesAndDefaults) {
+  const auto result = vdep_run("config " + fixture("valid.toml") + " --set stage.pretrain.objectives.lm.weight=0.5 --set seed=11");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "seed = 11");
+  EXPECT_CONTAINS(result.out, "weight = 0.5");
+  EXPECT_CONTAINS(result.out, "label_smoothing = 0.0");  // the plugin's default, filled in
+  const auto bad = vdep_run("config " + fixture("valid.toml") + " --set seed=eleven");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_CONTAINS(bad.err, "--set");
+  EXPECT_CONTAINS(bad.err, "seed");
+}
+
+TEST_F(CliTest, RunCreatesTheRunFolderWithResolvedConfigAndLog) {
+  const auto result = vdep_run(fixture("valid.toml") + " --set output_dir=" + shell_quote(scratch_.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto run = scratch_ / "cli_valid";
+  const toml::table config = toml::parse_file((run / "config.toml").string());
+  EXPECT_EQ(config["name"].value_or(std::string()), "cli_valid");
+  EXPECT_EQ(config["seed"].value_or(0), 7);
+  EXPECT_EQ(config["stage"][0]["objectives"][0]["label_smoothing"].value_or(-1.0), 0.0);
+  const std::string log = read(run / "run.log");
+  EXPECT_CONTAINS(log, "experiment 'cli_valid'");
+  EXPECT_CONTAINS(log, "stage 'pretrain':");
+  EXPECT_CONTAINS(log, "objective 'lm' 1.0.0");
+  EXPECT_CONTAINS(result.err, "stage 'pretrain':");  // the console shows the same lines
+}
+
+TEST_F(CliTest, RunWithAFailingFactoryExitsTwoNamingThePlugin) {
+  const auto result = vdep_run(fixture("throwing.toml") + " --plugin-path " +
+                               shell_quote((kTestPlugins / "throwing").string()) +
+                               " --set output_dir=" + shell_quote(scratch_.string()));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_CONTAINS(result.err, "objective plugin 'test_throwing'");
+  EXPECT_CONTAINS(result.err, "is truncated");
+}
+
+TEST_F(CliTest, RuntimeFailureExitsOne) {
+  // The run folder cannot be created below a regular file.
+  std::ofstream(scratch_ / "not_a_folder") << "x";
+  const auto result = vdep_run(fixture("valid.toml") + " --set output_dir=" + shell_quote((scratch_ / "not_a_folder").string()));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_CONTAINS(result.err, "cannot create run folder");
+}
+
+}  // namespace
+}  // namespace vdep::test
