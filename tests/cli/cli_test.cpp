@@ -65,6 +65,9 @@ TEST_F(CliTest, BadUsageExitsTwo) {
   const auto command = vdep_run("plugin");
   EXPECT_EQ(command.exit_code, 2);
   EXPECT_CONTAINS(command.err, "did you mean 'plugins'?");
+  const auto level = vdep_run("plugins --log-level loud");
+  EXPECT_EQ(level.exit_code, 2);
+  EXPECT_CONTAINS(level.err, "--log-level must be one of trace, debug, info, warn, error, off (got 'loud')");
   const auto missing_value = vdep_run("config x.toml --set");
   EXPECT_EQ(missing_value.exit_code, 2);
   EXPECT_CONTAINS(missing_value.err, "--set needs a value");
@@ -80,8 +83,11 @@ TEST_F(CliTest, PluginsListsTheBundledPluginsAsATable) {
 }
 
 TEST_F(CliTest, PluginsJsonIsValidAndCarriesTheSchemas) {
-  const auto result = vdep_run("plugins --json --plugin-path " + shell_quote((kTestPlugins / "good").string()));
+  // Debug logging goes to stderr: stdout stays pure JSON.
+  const auto result = vdep_run("plugins --json --log-level debug --plugin-path " +
+                               shell_quote((kTestPlugins / "good").string()));
   ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.err, "loaded objective plugin 'lm'");
   const auto plugins = nlohmann::json::parse(result.out);
   ASSERT_TRUE(plugins.is_array());
   const nlohmann::json* lm = nullptr;

@@ -7,12 +7,16 @@
 #include "command_line.h"
 #include "commands.h"
 #include "config/config_error.h"
+#include "run/logging.h"
 #include "usage_error.h"
 
 int main(int argc, char** argv) {
   using namespace vdep;
   try {
     const CommandLine line = parse_command_line(argc, argv);
+    // Log lines go to stderr from the start, so that stdout carries only a command's output
+    // (tables, JSON, TOML); a run adds its log file once its folder exists.
+    configure_logging(line.log_level, std::nullopt);
     switch (line.command) {
       case Command::Help: std::fputs(kUsage, stdout); return 0;
       case Command::Version:

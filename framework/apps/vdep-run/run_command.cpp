@@ -29,7 +29,6 @@ std::unique_ptr<Component> create_from_block(const PluginRegistry& plugins, Plug
 }  // namespace
 
 int run_experiment_command(const CommandLine& line) {
-  set_log_level(line.log_level);
   ExperimentRequest request;
   request.file = line.operands.front();
   request.overrides = line.overrides;

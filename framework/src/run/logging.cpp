@@ -30,8 +30,6 @@ spdlog::level::level_enum parse_level(std::string_view level) {
 
 }  // namespace
 
-void set_log_level(std::string_view level) { spdlog::set_level(parse_level(level)); }
-
 void configure_logging(std::string_view level, const std::optional<std::filesystem::path>& file) {
   const auto parsed = parse_level(level);
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();

@@ -8,10 +8,9 @@
 
 namespace vdep {
 
-// "trace", "debug", "info", "warn", "error", "off"; anything else is a UsageError listing them.
-void set_log_level(std::string_view level);
-
 // Sends log lines to stderr and, when given, appends them to `file` too, with full timestamps.
+// `level` is "trace", "debug", "info", "warn", "error" or "off"; anything else is a UsageError
+// listing them.
 void configure_logging(std::string_view level, const std::optional<std::filesystem::path>& file);
 
 }  // namespace vdep
