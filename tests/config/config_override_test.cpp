@@ -112,6 +112,14 @@ TEST(ApplyOverride, IndexOutOfRange) {
             "--set 'stage.2.name=x': 'stage' has 2 element(s); index 2 is out of range");
 }
 
+TEST(ApplyOverride, IndexTooLargeForAnyArrayIsAUsageError) {
+  TempFolder folder;
+  const fs::path file = folder.write("exp.toml", kTwoStages);
+  EXPECT_EQ(usage_error_text(file, {{"stage.99999999999999999999.name", "x"}}),
+            "--set 'stage.99999999999999999999.name=x': 'stage' has 2 element(s); index "
+            "99999999999999999999 is out of range");
+}
+
 TEST(ApplyOverride, CannotDescendIntoAValue) {
   TempFolder folder;
   const fs::path file = folder.write("exp.toml", "seed = 1\n");

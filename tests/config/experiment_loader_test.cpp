@@ -55,6 +55,19 @@ TEST(BaseInheritance, TablesMergeKeyByKey) {
   EXPECT_EQ(table["encoder"]["image_size"].value<std::int64_t>(), 448);
 }
 
+TEST(BaseInheritance, APluginBlockNamingAnotherPluginReplacesTheBaseBlock) {
+  TempFolder folder;
+  folder.write("base.toml", "[encoder]\nplugin = \"clip\"\nimage_size = 448\n[llm]\nplugin = \"tiny_llm\"\nlayers = 2\n");
+  const fs::path file = folder.write(
+      "exp.toml", "base = \"base.toml\"\n[encoder]\nplugin = \"siglip\"\n[llm]\nplugin = \"tiny_llm\"\nwidth = 8\n");
+  const toml::table table = load_experiment(file, {});
+  EXPECT_EQ(table["encoder"]["plugin"].value<std::string>(), "siglip");
+  EXPECT_FALSE(table["encoder"].as_table()->contains("image_size"));
+  // The same plugin: parameters merge key by key as in any table.
+  EXPECT_EQ(table["llm"]["layers"].value<std::int64_t>(), 2);
+  EXPECT_EQ(table["llm"]["width"].value<std::int64_t>(), 8);
+}
+
 TEST(BaseInheritance, ArraysOfTablesAreReplacedWhole) {
   const toml::table table = load_experiment(fixture("inherit/experiments/exp.toml"), {});
   const toml::array* stages = table["stage"].as_array();

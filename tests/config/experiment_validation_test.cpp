@@ -46,6 +46,35 @@ TEST(Validation, CollectsEveryProblemInFileOrder) {
             }));
 }
 
+TEST_F(ValidationTest, IntegersBeyondDoublePrecisionAreStillRangeChecked) {
+  write("seed = -9223372036854775807\n");
+  EXPECT_EQ(validation_errors(file_),
+            (std::vector<std::string>{at(1, 8) + "seed: must be >= 0 (got -9223372036854775807)"}));
+}
+
+TEST_F(ValidationTest, PluginFoldersAreValidatedFirstAndResolvedAgainstTheirFile) {
+  fs::create_directories(folder_.path() / "my-plugins");
+  write("[plugins]\npaths = [\"my-plugins\", \"absent\"]\n");
+  toml::table table = load_experiment(file_, {});
+  const auto errors = config_errors([&] { validate_plugin_folders(table, file_); });
+  EXPECT_EQ(errors, (std::vector<std::string>{at(2, 24) + "plugins.paths[1]: file not found: " +
+                                              (folder_.path() / "absent").string()}));
+
+  write("[plugins]\npaths = [\"my-plugins\"]\n");
+  table = load_experiment(file_, {});
+  EXPECT_EQ(validate_plugin_folders(table, file_),
+            std::vector<fs::path>{folder_.path() / "my-plugins"});
+  FakePluginCatalog catalog;
+  validate_experiment(table, file_, catalog, {});  // accepts what the first pass left
+  EXPECT_EQ(table["plugins"]["paths"][0].value<std::string>(), (folder_.path() / "my-plugins").string());
+}
+
+TEST_F(ValidationTest, PluginFoldersFromSetAreParsedAndRelativeToTheCurrentDirectory) {
+  write("seed = 1\n");
+  toml::table table = load_experiment(file_, {{"plugins.paths", "[\"" + folder_.path().string() + "\"]"}});
+  EXPECT_EQ(validate_plugin_folders(table, file_), std::vector<fs::path>{folder_.path()});
+}
+
 TEST_F(ValidationTest, FillsEveryDefault) {
   write(R"(
 [[stage]]

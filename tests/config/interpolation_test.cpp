@@ -105,6 +105,22 @@ label = "lr=${defaults.lr} batch=${defaults.batch} fast=${defaults.fast}"
   EXPECT_EQ(batch.begin.column, 9u);
 }
 
+TEST_F(InterpolationTest, ReferenceToASetValueIsTypedByTheSchemaWhereItLands) {
+  const fs::path file = write(R"(
+[[stage]]
+name = "pretrain"
+[[stage.objectives]]
+plugin = "vdep"
+alpha = 0.5
+[[stage.objectives]]
+plugin = "vdep"
+alpha = "${stage.0.objectives.0.alpha}"
+)");
+  const toml::table table = load_and_validate(file, {{"stage.0.objectives.0.alpha", "0.25"}});
+  EXPECT_EQ(table["stage"][0]["objectives"][0]["alpha"].value_exact<double>(), 0.25);
+  EXPECT_EQ(table["stage"][0]["objectives"][1]["alpha"].value_exact<double>(), 0.25);
+}
+
 TEST_F(InterpolationTest, CycleIsReportedWithItsChain) {
   const auto errors = config_errors([&] {
     load(R"(

@@ -1,5 +1,6 @@
 #include "config/experiment_schema.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,35 @@ const std::vector<FieldSchema>& experiment_schema() {
           .unique_by("name"),
   };
   return schema;
+}
+
+namespace {
+
+// [plugins] names no plugin blocks, so it is validated against no plugins at all.
+class NoPlugins final : public PluginCatalog {
+ public:
+  const PluginInfo* find(PluginKind, std::string_view) const override { return nullptr; }
+  std::vector<std::string> names(PluginKind) const override { return {}; }
+};
+
+}  // namespace
+
+std::vector<std::filesystem::path> validate_plugin_folders(toml::table& table,
+                                                           const std::filesystem::path& experiment_file) {
+  const auto& schema = experiment_schema();
+  const auto plugins = std::find_if(schema.begin(), schema.end(),
+                                    [](const FieldSchema& field) { return field.name == "plugins"; });
+  NoPlugins no_plugins;
+  ValidationOptions options;
+  options.check_paths_exist = true;
+  SchemaValidator validator(no_plugins, options, experiment_file);
+  validator.check_field(table, *plugins, "");
+  std::vector<ConfigDiagnostic> diagnostics = validator.take_diagnostics();
+  if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
+
+  std::vector<std::filesystem::path> folders;
+  for (const auto& entry : *table["plugins"]["paths"].as_array()) folders.emplace_back(entry.as_string()->get());
+  return folders;
 }
 
 void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,

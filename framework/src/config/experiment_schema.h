@@ -26,4 +26,10 @@ const std::vector<FieldSchema>& experiment_schema();
 void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
                          const PluginCatalog& catalog, const ValidationOptions& options);
 
+// Validates the `[plugins]` table alone, in place, and returns its folders (absolute, existing):
+// plugins must be found before the rest of the experiment can be checked against their schemas.
+// validate_experiment accepts the table afterwards as it is. Throws ConfigError.
+std::vector<std::filesystem::path> validate_plugin_folders(toml::table& table,
+                                                           const std::filesystem::path& experiment_file);
+
 }  // namespace vdep

@@ -182,7 +182,9 @@ class Interpolator {
       piece.failed = false;
       piece.text = expansion.text;
       piece.typed_value = expansion.typed_value;
-      piece.from_environment = expansion.from_environment;
+      // --set text stays text to be typed by the schema wherever it is spliced, like ${env...}.
+      piece.from_environment =
+          expansion.from_environment || origin_of(node->source()) == ValueOrigin::Override;
       return piece;
     }
     if (node->is_table() || node->is_array()) {

@@ -1,5 +1,7 @@
 #include "config/key_path.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -33,8 +35,11 @@ std::vector<std::string> selector_names(const toml::node& element) {
 std::optional<std::size_t> select_element(const toml::array& array, std::string_view segment,
                                           const std::string& array_path, std::string& problem) {
   if (is_index(segment)) {
-    const std::size_t index = std::stoul(std::string(segment));
-    if (index < array.size()) return index;
+    std::size_t index = 0;
+    const auto [end, error] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
+    if (error == std::errc() && end == segment.data() + segment.size() && index < array.size()) {
+      return index;
+    }
     problem = "'" + array_path + "' has " + std::to_string(array.size()) + " element(s); index " +
               std::string(segment) + " is out of range";
     return std::nullopt;

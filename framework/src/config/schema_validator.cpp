@@ -189,7 +189,9 @@ bool SchemaValidator::parse_raw_text(const NodeSlot& slot, const FieldSchema& fi
 
 void SchemaValidator::check_number(const toml::node& node, const FieldSchema& field,
                                    const std::string& key_path) {
-  const double value = *node.value<double>();
+  // Integers are compared as they are: toml++ refuses to convert those beyond 2^53 to double.
+  const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                         : node.as_floating_point()->get();
   if (value >= field.min && value <= field.max) return;
   std::string bound;
   if (std::isfinite(field.min) && std::isfinite(field.max)) {

@@ -31,10 +31,12 @@ class SchemaValidator {
   void check_table(toml::table& table, const std::vector<FieldSchema>& fields,
                    const std::string& key_path);
 
+  // Checks one field of `table` (named `table_path`), filling its default when absent.
+  void check_field(toml::table& table, const FieldSchema& field, const std::string& table_path);
+
   std::vector<ConfigDiagnostic> take_diagnostics() { return std::move(diagnostics_); }
 
  private:
-  void check_field(toml::table& table, const FieldSchema& field, const std::string& table_path);
   void check_value(const NodeSlot& slot, const FieldSchema& field, const std::string& key_path);
   bool parse_raw_text(const NodeSlot& slot, const FieldSchema& field, const std::string& key_path);
   void check_number(const toml::node& node, const FieldSchema& field, const std::string& key_path);
