@@ -1,21 +1,12 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include <unistd.h>
 
 #include "io/atomic_file.h"
+#include "support/text_file.h"
 
 namespace vdep {
 namespace {
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class AtomicFileTest : public ::testing::Test {
  protected:
@@ -30,9 +21,9 @@ class AtomicFileTest : public ::testing::Test {
 TEST_F(AtomicFileTest, WritesAndReplacesLeavingNoTemporaryFiles) {
   const auto path = folder_ / "config.toml";
   write_file_atomically(path, "seed = 1\n");
-  EXPECT_EQ(read(path), "seed = 1\n");
+  EXPECT_EQ(test::read_text_file(path), "seed = 1\n");
   write_file_atomically(path, "seed = 2\n");
-  EXPECT_EQ(read(path), "seed = 2\n");
+  EXPECT_EQ(test::read_text_file(path), "seed = 2\n");
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder_)) ++entries;
   EXPECT_EQ(entries, 1u);
@@ -50,7 +41,7 @@ TEST_F(AtomicFileTest, FailureNamesThePathAndKeepsTheOldFile) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find(blocked.string()), std::string::npos) << error.what();
   }
-  EXPECT_EQ(read(path), "old");
+  EXPECT_EQ(test::read_text_file(path), "old");
   EXPECT_TRUE(std::filesystem::is_directory(blocked / "child"));
   for (const auto& entry : std::filesystem::directory_iterator(folder_)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();

@@ -7,6 +7,8 @@
 
 #include "plugins/plugin_registry.h"
 #include "plugins/plugin_search_path.h"
+#include "support/process.h"
+#include "support/text_file.h"
 
 namespace vdep {
 namespace {
@@ -22,10 +24,6 @@ std::string load_error(const std::vector<std::filesystem::path>& folders) {
   }
   ADD_FAILURE() << "loading succeeded but should have failed";
   return "";
-}
-
-void expect_contains(const std::string& text, const std::string& part) {
-  EXPECT_NE(text.find(part), std::string::npos) << "'" << part << "' not in: " << text;
 }
 
 TEST(PluginRegistry, LoadsAPluginAndDescribesIt) {
@@ -64,39 +62,60 @@ TEST(PluginRegistry, SameFolderTwiceIsReadOnce) {
   PluginRegistry registry;
   registry.load_folders({kPlugins / "good", kPlugins / "good" / ".." / "good"});
   EXPECT_EQ(registry.all().size(), 1u);
+  EXPECT_EQ(registry.folders(), std::vector<std::filesystem::path>{std::filesystem::canonical(kPlugins / "good")});
+}
+
+TEST(PluginRegistry, RejectsAMalformedParameterTable) {
+  const std::string message = load_error({kPlugins / "malformed"});
+  EXPECT_CONTAINS(message, "vdep_test_malformed.so: malformed plugin description: parameter 1 'alpha' is declared twice");
+}
+
+TEST(PluginRegistry, LibTorchErrorsFromAFactoryAreOneLineWithoutBacktrace) {
+  PluginRegistry registry;
+  registry.load_folders({kPlugins / "torch_error"});
+  try {
+    registry.create(PluginKind::Objective, "test_torch_error", Params("test_torch_error"));
+    FAIL() << "expected an error";
+  } catch (const UsageError& error) {
+    const std::string message = error.what();
+    EXPECT_CONTAINS(message, "failed to create its component: shape mismatch for "
+                             "vision_model.embeddings.patch_embedding.weight: expected [1024, 3, 14, 14]");
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_EQ(message.find("Exception raised from"), std::string::npos) << message;
+  }
 }
 
 TEST(PluginRegistry, RejectsAnAbiMismatchSayingWhatDiffersAndHowToRebuild) {
   const std::string message = load_error({kPlugins / "abi_mismatch"});
-  expect_contains(message, "vdep_test_abi_mismatch.so");
-  expect_contains(message, "SDK ABI " + std::to_string(kSdkAbiVersion + 41) + " (vdep 9.9.9)");
-  expect_contains(message, "this vdep has SDK ABI " + std::to_string(kSdkAbiVersion));
-  expect_contains(message, "rebuild the plugin");
+  EXPECT_CONTAINS(message, "vdep_test_abi_mismatch.so");
+  EXPECT_CONTAINS(message, "SDK ABI " + std::to_string(kSdkAbiVersion + 41) + " (vdep 9.9.9)");
+  EXPECT_CONTAINS(message, "this vdep has SDK ABI " + std::to_string(kSdkAbiVersion));
+  EXPECT_CONTAINS(message, "rebuild the plugin");
 }
 
 TEST(PluginRegistry, RejectsALibTorchMismatch) {
   const std::string message = load_error({kPlugins / "torch_mismatch"});
-  expect_contains(message, "vdep_test_torch_mismatch.so");
-  expect_contains(message, "LibTorch 0.4.1, this vdep uses LibTorch " + std::string(kTorchVersion));
-  expect_contains(message, "rebuild the plugin");
+  EXPECT_CONTAINS(message, "vdep_test_torch_mismatch.so");
+  EXPECT_CONTAINS(message, "LibTorch 0.4.1, this vdep uses LibTorch " + std::string(kTorchVersion));
+  EXPECT_CONTAINS(message, "rebuild the plugin");
 }
 
 TEST(PluginRegistry, RejectsACompilerMismatch) {
   const std::string message = load_error({kPlugins / "compiler_mismatch"});
-  expect_contains(message, "built with clang-99 libc++, this vdep with " + std::string(kCompilerId));
+  EXPECT_CONTAINS(message, "built with clang-99 libc++, this vdep with " + std::string(kCompilerId));
 }
 
 TEST(PluginRegistry, RejectsALibraryWithoutEntryPoint) {
   const std::string message = load_error({kPlugins / "no_entry"});
-  expect_contains(message, "vdep_test_no_entry.so is not a vdep plugin");
-  expect_contains(message, "vdep_plugin_entry");
+  EXPECT_CONTAINS(message, "vdep_test_no_entry.so is not a vdep plugin");
+  EXPECT_CONTAINS(message, "vdep_plugin_entry");
 }
 
 TEST(PluginRegistry, RejectsTwoPluginsOfTheSameKindAndNameNamingBothFiles) {
   const std::string message = load_error({kPlugins / "good", kPlugins / "duplicate"});
-  expect_contains(message, "two objective plugins are named 'test_scale'");
-  expect_contains(message, (std::filesystem::canonical(kPlugins / "good") / "vdep_test_good.so").string());
-  expect_contains(message, (std::filesystem::canonical(kPlugins / "duplicate") / "vdep_test_duplicate.so").string());
+  EXPECT_CONTAINS(message, "two objective plugins are named 'test_scale'");
+  EXPECT_CONTAINS(message, (std::filesystem::canonical(kPlugins / "good") / "vdep_test_good.so").string());
+  EXPECT_CONTAINS(message, (std::filesystem::canonical(kPlugins / "duplicate") / "vdep_test_duplicate.so").string());
 }
 
 TEST(PluginRegistry, UnknownPluginListsTheKindAndSuggestsTheNearest) {
@@ -119,8 +138,8 @@ TEST(PluginRegistry, UnknownPluginOfAnEmptyKindSaysWhereItLooked) {
     registry.get(PluginKind::Encoder, "clip_vit");
     FAIL() << "expected an error";
   } catch (const UsageError& error) {
-    expect_contains(error.what(), "unknown encoder plugin 'clip_vit'; available: none (searched: ");
-    expect_contains(error.what(), std::filesystem::canonical(kPlugins / "good").string());
+    EXPECT_CONTAINS(error.what(), "unknown encoder plugin 'clip_vit'; available: none (searched: ");
+    EXPECT_CONTAINS(error.what(), std::filesystem::canonical(kPlugins / "good").string());
   }
 }
 
@@ -131,9 +150,9 @@ TEST(PluginRegistry, FactoryExceptionNamesThePluginAndCarriesItsMessage) {
     registry.create(PluginKind::Objective, "test_throwing", Params("test_throwing"));
     FAIL() << "expected an error";
   } catch (const UsageError& error) {
-    expect_contains(error.what(), "objective plugin 'test_throwing'");
-    expect_contains(error.what(), "vdep_test_throwing.so");
-    expect_contains(error.what(), "weights file /nonexistent/model.safetensors is truncated");
+    EXPECT_CONTAINS(error.what(), "objective plugin 'test_throwing'");
+    EXPECT_CONTAINS(error.what(), "vdep_test_throwing.so");
+    EXPECT_CONTAINS(error.what(), "weights file /nonexistent/model.safetensors is truncated");
   }
 }
 
@@ -144,8 +163,15 @@ TEST(PluginRegistry, RefusesAnObjectThatDoesNotImplementTheKind) {
     registry.create(PluginKind::Objective, "test_wrong_interface", Params("test_wrong_interface"));
     FAIL() << "expected an error";
   } catch (const UsageError& error) {
-    expect_contains(error.what(), "does not implement vdep::Objective");
+    EXPECT_CONTAINS(error.what(), "does not implement the objective interface");
   }
+}
+
+TEST(PluginLibrary, ExportsOnlyTheEntryPoint) {
+  const auto lm = bundled_plugin_folder() / "vdep_objective_lm.so";
+  const auto symbols = test::run_process("nm -D --defined-only " + test::shell_quote(lm.string()) +
+                                         " | awk '{print $3}' | grep -v -e '^_edata$' -e '^_end$' -e '^__bss_start$'");
+  EXPECT_EQ(symbols.out, "vdep_plugin_entry\n") << symbols.err;
 }
 
 TEST(PluginRegistry, BundledFolderHoldsTheInTreePlugins) {

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <boost/dll/shared_library.hpp>
+#include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 
 #include <vdep/objective.h>
@@ -17,16 +18,6 @@ namespace vdep {
 namespace {
 
 constexpr const char* kEntryName = "vdep_plugin_entry";
-
-const char* kind_interface(PluginKind kind) {
-  switch (kind) {
-    case PluginKind::Encoder: return "vdep::Encoder";
-    case PluginKind::Llm: return "vdep::LanguageModel";
-    case PluginKind::Objective: return "vdep::Objective";
-    case PluginKind::Dataset: return "vdep::Dataset";
-  }
-  return "?";
-}
 
 // Kinds whose interface exists in this SDK are checked; the others are plain Components so far.
 bool implements_kind(const Component& component, PluginKind kind) {
@@ -80,8 +71,59 @@ const PluginInfo* open_plugin_library(const std::filesystem::path& file) {
   return info;
 }
 
+bool is_valid_type(ParamType type) {
+  switch (type) {
+    case ParamType::Bool:
+    case ParamType::Int:
+    case ParamType::Float:
+    case ParamType::String:
+    case ParamType::Path: return true;
+  }
+  return false;
+}
+
+// Errors are reported on one line; a plugin's message may span several.
+std::string one_line(std::string text) {
+  for (auto& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+bool is_empty(const char* text) { return text == nullptr || *text == '\0'; }
+
+// Everything the host later reads without checking: a plugin with a broken description is refused
+// at load time with the defect named, rather than crashing the host when it is listed or used.
+void check_description(const PluginInfo& info, const std::filesystem::path& file) {
+  auto malformed = [&](const std::string& defect) {
+    return UsageError(file.string() + ": malformed plugin description: " + defect);
+  };
+  if (!is_valid_kind(info.kind)) throw malformed("unknown kind " + std::to_string(static_cast<unsigned>(info.kind)));
+  if (is_empty(info.name)) throw malformed("no name");
+  if (info.version == nullptr || info.description == nullptr) throw malformed("no version or description");
+  if (info.create == nullptr) throw malformed("no factory");
+  if (info.num_params > 0 && info.params == nullptr) throw malformed("no parameter table");
+  for (std::size_t i = 0; i < info.num_params; ++i) {
+    const ParamSpec& param = info.params[i];
+    const std::string where = "parameter " + std::to_string(i) +
+                              (is_empty(param.name) ? std::string() : " '" + std::string(param.name) + "'");
+    if (is_empty(param.name)) throw malformed(where + " has no name");
+    if (std::string_view(param.name) == "plugin") throw malformed(where + ": 'plugin' is the key that names the plugin");
+    if (!is_valid_type(param.type)) throw malformed(where + " has an unknown type");
+    if (param.min > param.max) throw malformed(where + " has min > max");
+    if (param.choices != nullptr && param.type != ParamType::String) throw malformed(where + " has choices but is not a string");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (std::string_view(info.params[j].name) == param.name) throw malformed(where + " is declared twice");
+    }
+  }
+}
+
 // Only the frozen first fields of PluginInfo are read before the ABI matches.
 void check_compatibility(const PluginInfo& info, const std::filesystem::path& file) {
+  if (info.torch_version == nullptr || info.compiler == nullptr) {
+    throw UsageError(file.string() + ": malformed plugin description: no LibTorch version or compiler");
+  }
   const std::string rebuild = "; rebuild the plugin against this vdep (" + std::string(kVersion) +
                               ", LibTorch " + kTorchVersion + ", " + kCompilerId + ")";
   if (info.abi_version != kSdkAbiVersion) {
@@ -99,11 +141,7 @@ void check_compatibility(const PluginInfo& info, const std::filesystem::path& fi
     throw UsageError(file.string() + ": plugin built with " + info.compiler + ", this vdep with " +
                      kCompilerId + " (their C++ ABIs may differ)" + rebuild);
   }
-  if (!is_valid_kind(info.kind) || info.name == nullptr || *info.name == '\0' ||
-      info.create == nullptr || (info.num_params > 0 && info.params == nullptr)) {
-    throw UsageError(file.string() +
-                     ": malformed plugin description (kind, name, factory or parameter table)");
-  }
+  check_description(info, file);
 }
 
 }  // namespace
@@ -154,16 +192,20 @@ std::string unknown_plugin_message(PluginKind kind, std::string_view name,
 
 void PluginRegistry::load_folders(const std::vector<std::filesystem::path>& folders) {
   for (const auto& folder : folders) {
-    const auto canonical = std::filesystem::weakly_canonical(folder);
+    std::error_code error;
+    const auto canonical = std::filesystem::weakly_canonical(folder, error);
+    if (error) throw UsageError("cannot read plugin folder " + folder.string() + ": " + error.message());
     if (std::find(folders_.begin(), folders_.end(), canonical) != folders_.end()) continue;
     folders_.push_back(canonical);
 
     std::vector<std::filesystem::path> libraries;
-    for (const auto& entry : std::filesystem::directory_iterator(canonical)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".so") {
-        libraries.push_back(entry.path());
+    for (std::filesystem::directory_iterator entry(canonical, error), end; !error && entry != end;
+         entry.increment(error)) {
+      if (entry->is_regular_file() && entry->path().extension() == ".so") {
+        libraries.push_back(entry->path());
       }
     }
+    if (error) throw UsageError("cannot read plugin folder " + canonical.string() + ": " + error.message());
     std::sort(libraries.begin(), libraries.end());
     for (const auto& library : libraries) load_file(library);
   }
@@ -171,28 +213,32 @@ void PluginRegistry::load_folders(const std::vector<std::filesystem::path>& fold
 
 void PluginRegistry::load_file(const std::filesystem::path& file) {
   const auto canonical = std::filesystem::weakly_canonical(file);
-  if (std::find(files_.begin(), files_.end(), canonical) != files_.end()) return;
+  for (const auto& plugin : plugins_) {
+    if (plugin.file == canonical) return;
+  }
 
   const PluginInfo* info = open_plugin_library(canonical);
   check_compatibility(*info, canonical);
-  for (const auto& existing : plugins_) {
-    if (existing.info->kind == info->kind && std::string_view(existing.info->name) == info->name) {
-      throw UsageError(std::string("two ") + to_string(info->kind) + " plugins are named '" +
-                       info->name + "': " + existing.file.string() + " and " + canonical.string() +
-                       "; remove one from the plugin path or rename it");
-    }
+  if (const LoadedPlugin* existing = lookup(info->kind, info->name)) {
+    throw UsageError(std::string("two ") + to_string(info->kind) + " plugins are named '" +
+                     info->name + "': " + existing->file.string() + " and " + canonical.string() +
+                     "; remove one from the plugin path or rename it");
   }
-  files_.push_back(canonical);
   plugins_.push_back({info, canonical});
   spdlog::debug("loaded {} plugin '{}' {} from {}", to_string(info->kind), info->name,
                 info->version, canonical.string());
 }
 
-const PluginInfo* PluginRegistry::find(PluginKind kind, std::string_view name) const {
+const LoadedPlugin* PluginRegistry::lookup(PluginKind kind, std::string_view name) const {
   for (const auto& plugin : plugins_) {
-    if (plugin.info->kind == kind && name == plugin.info->name) return plugin.info;
+    if (plugin.info->kind == kind && name == plugin.info->name) return &plugin;
   }
   return nullptr;
+}
+
+const PluginInfo* PluginRegistry::find(PluginKind kind, std::string_view name) const {
+  const LoadedPlugin* plugin = lookup(kind, name);
+  return plugin ? plugin->info : nullptr;
 }
 
 std::vector<std::string> PluginRegistry::names(PluginKind kind) const {
@@ -205,9 +251,7 @@ std::vector<std::string> PluginRegistry::names(PluginKind kind) const {
 }
 
 const LoadedPlugin& PluginRegistry::get(PluginKind kind, std::string_view name) const {
-  for (const auto& plugin : plugins_) {
-    if (plugin.info->kind == kind && name == plugin.info->name) return plugin;
-  }
+  if (const LoadedPlugin* plugin = lookup(kind, name)) return *plugin;
   const auto available = names(kind);
   std::string message = unknown_plugin_message(kind, name, available);
   if (available.empty()) {
@@ -242,9 +286,13 @@ std::unique_ptr<Component> PluginRegistry::create(PluginKind kind, std::string_v
   std::unique_ptr<Component> component;
   try {
     component = plugin.info->create(params);
+  } catch (const c10::Error& error) {
+    throw UsageError(std::string(to_string(kind)) + " plugin '" + std::string(name) + "' (" +
+                     plugin.file.string() + ") failed to create its component: " +
+                     one_line(error.what_without_backtrace()));
   } catch (const std::exception& error) {
     throw UsageError(std::string(to_string(kind)) + " plugin '" + std::string(name) + "' (" +
-                     plugin.file.string() + ") failed to create its component: " + error.what());
+                     plugin.file.string() + ") failed to create its component: " + one_line(error.what()));
   } catch (...) {
     throw UsageError(std::string(to_string(kind)) + " plugin '" + std::string(name) + "' (" +
                      plugin.file.string() + ") failed to create its component: unknown exception");
@@ -255,8 +303,8 @@ std::unique_ptr<Component> PluginRegistry::create(PluginKind kind, std::string_v
   }
   if (!implements_kind(*component, kind)) {
     throw UsageError(std::string(to_string(kind)) + " plugin '" + std::string(name) + "' (" +
-                     plugin.file.string() + ") created an object that does not implement " +
-                     kind_interface(kind));
+                     plugin.file.string() + ") created an object that does not implement the " +
+                     to_string(kind) + " interface");
   }
   return component;
 }

@@ -61,10 +61,10 @@ class PluginRegistry final : public PluginCatalog {
   }
 
  private:
+  const LoadedPlugin* lookup(PluginKind kind, std::string_view name) const;
 
   std::vector<LoadedPlugin> plugins_;
   std::vector<std::filesystem::path> folders_;
-  std::vector<std::filesystem::path> files_;
 };
 
 }  // namespace vdep
