@@ -10,8 +10,8 @@ packages=(
   # LibTorch 1.13 (CPU) with its c10d Gloo backend; OpenBLAS with threads, without which
   # LibTorch's fp32 matmul falls back to the reference BLAS (about 10x slower)
   libtorch-dev libgloo-dev libopenblas0-pthread
-  # plugin loading (Boost.DLL is header-only but needs Boost.Filesystem on 1.74)
-  libboost-dev libboost-filesystem-dev
+  # plugin loading: Boost.DLL, header-only (built on std::filesystem)
+  libboost-dev
   # configuration, logging, JSON
   libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   # tokenizers: library and the spm_train/spm_encode command-line tools

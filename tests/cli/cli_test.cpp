@@ -2,13 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include "support/process.h"
+#include "support/text_file.h"
 
 namespace vdep::test {
 namespace {
@@ -23,16 +23,6 @@ ProcessResult vdep_run(const std::string& arguments, const std::string& environm
 }
 
 std::string fixture(const std::string& name) { return shell_quote((kFixtures / name).string()); }
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE((text).find(part), std::string::npos) << "'" << (part) << "' not in:\n" << (text)
 
 class CliTest : public ::testing::Test {
  protected:
@@ -159,8 +149,7 @@ TEST_F(CliTest, ConfigPrintsTheResolvedExperimentWithOverridesAndDefaults) {
   EXPECT_CONTAINS(result.out, "label_smoothing = 0.0");  // the plugin's default, filled in
   const auto bad = vdep_run("config " + fixture("valid.toml") + " --set seed=eleven");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_CONTAINS(bad.err, "--set");
-  EXPECT_CONTAINS(bad.err, "seed");
+  EXPECT_CONTAINS(bad.err, "--set: error: seed: expected int, got 'eleven'");
 }
 
 TEST_F(CliTest, RunCreatesTheRunFolderWithResolvedConfigAndLog) {
@@ -171,7 +160,7 @@ TEST_F(CliTest, RunCreatesTheRunFolderWithResolvedConfigAndLog) {
   EXPECT_EQ(config["name"].value_or(std::string()), "cli_valid");
   EXPECT_EQ(config["seed"].value_or(0), 7);
   EXPECT_EQ(config["stage"][0]["objectives"][0]["label_smoothing"].value_or(-1.0), 0.0);
-  const std::string log = read(run / "run.log");
+  const std::string log = read_text_file(run / "run.log");
   EXPECT_CONTAINS(log, "experiment 'cli_valid'");
   EXPECT_CONTAINS(log, "stage 'pretrain':");
   EXPECT_CONTAINS(log, "objective 'lm' 1.0.0");
@@ -185,6 +174,43 @@ TEST_F(CliTest, RunWithAFailingFactoryExitsTwoNamingThePlugin) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_CONTAINS(result.err, "objective plugin 'test_throwing'");
   EXPECT_CONTAINS(result.err, "is truncated");
+  // The run's log says why it ended, too.
+  const std::string log = read_text_file(scratch_ / "cli_throwing" / "run.log");
+  EXPECT_CONTAINS(log, "[error] objective plugin 'test_throwing'");
+  EXPECT_CONTAINS(log, "is truncated");
+}
+
+TEST_F(CliTest, ExperimentPluginFoldersAndReferencedFilesResolveAgainstTheExperiment) {
+  std::filesystem::create_directories(scratch_ / "plugins");
+  std::filesystem::copy_file(kTestPlugins / "good" / "vdep_test_good.so", scratch_ / "plugins" / "vdep_test_good.so");
+  std::filesystem::create_directories(scratch_ / "exp");
+  const auto experiment = scratch_ / "exp" / "exp.toml";
+  std::ofstream(experiment) << "name = \"folders\"\n"
+                               "[plugins]\n"
+                               "paths = [\"../plugins\"]\n"
+                               "[[stage]]\n"
+                               "name = \"pretrain\"\n"
+                               "[[stage.objectives]]\n"
+                               "plugin = \"test_scale\"\n"
+                               "table = \"data/table.txt\"\n";
+  // From another directory: relative paths follow the file, not the current directory.
+  const std::string check = "check " + shell_quote(experiment.string());
+  const auto missing = run_process("cd / && env -u VDEP_PLUGIN_PATH " + shell_quote(kRun) + " " + check);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_CONTAINS(missing.err, experiment.string() + ":8:9: error: stage[0].objectives[0].table: file not found: " +
+                                   (scratch_ / "exp" / "data" / "table.txt").string());
+
+  std::filesystem::create_directories(scratch_ / "exp" / "data");
+  std::ofstream(scratch_ / "exp" / "data" / "table.txt") << "1 2 3\n";
+  const auto ok = run_process("cd / && env -u VDEP_PLUGIN_PATH " + shell_quote(kRun) + " " + check);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+
+  // A plugin folder given with --set is relative to the current directory.
+  const auto from_set = run_process("cd " + shell_quote(scratch_.string()) + " && env -u VDEP_PLUGIN_PATH " +
+                                    shell_quote(kRun) + " config " + shell_quote(experiment.string()) +
+                                    " --set 'plugins.paths=[\"plugins\"]'");
+  EXPECT_EQ(from_set.exit_code, 0) << from_set.err;
+  EXPECT_CONTAINS(from_set.out, "paths = [\"" + (scratch_ / "plugins").string() + "\"]");
 }
 
 TEST_F(CliTest, RuntimeFailureExitsOne) {

@@ -37,6 +37,11 @@ TEST(InstalledSdk, BuildsAndLoadsAnOutOfTreePlugin) {
   const auto compile = run_process(shell_quote(kCmake) + " --build " + shell_quote(build.string()));
   ASSERT_EQ(compile.exit_code, 0) << compile.out << compile.err;
 
+  // vdep_add_plugin exports the entry point alone, also out of tree.
+  const auto symbols = run_process("nm -D --defined-only " + shell_quote((build / "vdep_objective_z_loss.so").string()) +
+                                   " | awk '{print $3}' | grep -v -e '^_edata$' -e '^_end$' -e '^__bss_start$'");
+  EXPECT_EQ(symbols.out, "vdep_plugin_entry\n") << symbols.err;
+
   // The installed vdep-run finds its own bundled plugins and the new one through the environment.
   const auto listed = run_process("VDEP_PLUGIN_PATH=" + shell_quote(build.string()) + " " +
                                   shell_quote((prefix / "bin" / "vdep-run").string()) + " plugins --json");

@@ -3,8 +3,12 @@
 #pragma once
 
 #include "command_line.h"
+#include "run/experiment_setup.h"
 
 namespace vdep {
+
+// The experiment named on the command line, with its --set and --plugin-path values.
+ExperimentRequest experiment_request(const CommandLine& line, bool check_paths_exist);
 
 int run_plugins_command(const CommandLine& line);
 int run_config_command(const CommandLine& line);

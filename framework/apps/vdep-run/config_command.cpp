@@ -8,9 +8,7 @@
 
 namespace vdep {
 
-namespace {
-
-ExperimentRequest request_from(const CommandLine& line, bool check_paths_exist) {
+ExperimentRequest experiment_request(const CommandLine& line, bool check_paths_exist) {
   ExperimentRequest request;
   request.file = line.operands.front();
   request.overrides = line.overrides;
@@ -19,16 +17,14 @@ ExperimentRequest request_from(const CommandLine& line, bool check_paths_exist) 
   return request;
 }
 
-}  // namespace
-
 int run_config_command(const CommandLine& line) {
-  const Experiment experiment = open_experiment(request_from(line, false));
+  const Experiment experiment = open_experiment(experiment_request(line, false));
   std::printf("%s\n", to_toml_string(experiment.config).c_str());
   return 0;
 }
 
 int run_check_command(const CommandLine& line) {
-  const Experiment experiment = open_experiment(request_from(line, true));
+  const Experiment experiment = open_experiment(experiment_request(line, true));
   const toml::array* stages = experiment.config["stage"].as_array();
   std::printf("%s: ok (experiment '%s', %zu stage(s), %zu plugin(s) available)\n",
               experiment.file.c_str(), experiment.config["name"].value_or(std::string()).c_str(),

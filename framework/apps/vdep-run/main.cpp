@@ -31,13 +31,20 @@ int main(int argc, char** argv) {
   } catch (const ConfigError& error) {
     // Each diagnostic is already a complete "file:line:col: error: ..." line.
     std::fprintf(stderr, "%s\n", error.what());
+    record_failure_in_log_file(error.what());
     return 2;
   } catch (const UsageError& error) {
     std::fprintf(stderr, "vdep-run: error: %s\n", error.what());
     if (argc < 2) std::fputs(kUsage, stderr);
+    record_failure_in_log_file(error.what());
     return 2;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "vdep-run: failed: %s\n", error.what());
+    record_failure_in_log_file(error.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "vdep-run: failed: unknown exception\n");
+    record_failure_in_log_file("unknown exception");
     return 1;
   }
   return 1;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "config/node_text.h"
 #include "plugins/plugin_registry.h"
 #include "plugins/plugin_search_path.h"
 #include "text/nearest_match.h"
@@ -16,20 +17,13 @@ namespace vdep {
 
 namespace {
 
-std::string format_number(double value) {
-  if (std::floor(value) == value && std::fabs(value) < 1e15) return std::to_string(static_cast<long long>(value));
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 std::string describe_range(const ParamSpec& param) {
   if (param.type != ParamType::Int && param.type != ParamType::Float) return "";
   const bool has_min = std::isfinite(param.min);
   const bool has_max = std::isfinite(param.max);
-  if (has_min && has_max) return "[" + format_number(param.min) + ", " + format_number(param.max) + "]";
-  if (has_min) return ">= " + format_number(param.min);
-  if (has_max) return "<= " + format_number(param.max);
+  if (has_min && has_max) return "[" + number_text(param.min) + ", " + number_text(param.max) + "]";
+  if (has_min) return ">= " + number_text(param.min);
+  if (has_max) return "<= " + number_text(param.max);
   return "";
 }
 

@@ -29,12 +29,7 @@ std::unique_ptr<Component> create_from_block(const PluginRegistry& plugins, Plug
 }  // namespace
 
 int run_experiment_command(const CommandLine& line) {
-  ExperimentRequest request;
-  request.file = line.operands.front();
-  request.overrides = line.overrides;
-  request.plugin_paths = line.plugin_paths;
-  request.check_paths_exist = true;
-  const Experiment experiment = open_experiment(request);
+  const Experiment experiment = open_experiment(experiment_request(line, true));
 
   const std::string name = experiment.config["name"].value_or(std::string());
   const std::string output_dir = experiment.config["output_dir"].value_or(std::string("runs"));
@@ -56,7 +51,7 @@ int run_experiment_command(const CommandLine& line) {
   }
   if (const toml::array* stages = experiment.config["stage"].as_array()) {
     for (const auto& stage_node : *stages) {
-      const toml::table& stage = *stage_node.as_table();
+      const toml::table& stage = *stage_node.as_table();  // validation guarantees tables here
       spdlog::info("stage '{}':", stage["name"].value_or(std::string()));
       for (const auto& [key, kind] : {std::pair{"objectives", PluginKind::Objective},
                                       std::pair{"datasets", PluginKind::Dataset}}) {

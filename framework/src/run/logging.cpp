@@ -28,6 +28,11 @@ spdlog::level::level_enum parse_level(std::string_view level) {
   throw UsageError(message);
 }
 
+std::shared_ptr<spdlog::sinks::basic_file_sink_mt>& current_log_file() {
+  static std::shared_ptr<spdlog::sinks::basic_file_sink_mt> sink;
+  return sink;
+}
+
 }  // namespace
 
 void configure_logging(std::string_view level, const std::optional<std::filesystem::path>& file) {
@@ -35,15 +40,23 @@ void configure_logging(std::string_view level, const std::optional<std::filesyst
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_pattern("[%H:%M:%S] %^%l%$: %v");
   std::vector<spdlog::sink_ptr> sinks{console};
+  current_log_file().reset();
   if (file) {
     auto log_file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file->string());
     log_file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
     sinks.push_back(log_file);
+    current_log_file() = log_file;
   }
   auto logger = std::make_shared<spdlog::logger>("vdep", sinks.begin(), sinks.end());
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+}
+
+void record_failure_in_log_file(std::string_view message) {
+  if (!current_log_file()) return;
+  spdlog::logger("vdep-failure", current_log_file()).error("{}", message);
+  current_log_file()->flush();
 }
 
 }  // namespace vdep
