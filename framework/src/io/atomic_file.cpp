@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,52 +13,71 @@ namespace vdep {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
-  throw std::runtime_error("cannot " + what + " " + path.string() + ": " + std::strerror(errno));
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error) {
+  throw std::runtime_error("cannot " + what + " " + path.string() + ": " + std::strerror(error));
 }
 
-void sync_folder(const std::filesystem::path& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) fail("open folder", folder);
-  const int result = ::fsync(fd);
-  ::close(fd);
-  if (result != 0) fail("sync folder", folder);
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 }
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
-  const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  const auto temporary = folder / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path path)
+    : path_(std::move(path)),
+      temporary_(folder_of(path_) /
+                 ("." + path_.filename().string() + ".tmp-" + std::to_string(::getpid()))) {
+  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail("create", temporary_, errno);
+}
 
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("create", temporary);
-  const char* data = contents.data();
-  std::size_t left = contents.size();
-  while (left > 0) {
-    const ssize_t written = ::write(fd, data, left);
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temporary_.c_str());
+  }
+}
+
+void AtomicFileWriter::write(const void* data, std::size_t size) {
+  const char* next = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t written = ::write(fd_, next, size);
     if (written < 0) {
       if (errno == EINTR) continue;
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      errno = saved;
-      fail("write", temporary);
+      fail("write", temporary_, errno);
     }
-    data += written;
-    left -= static_cast<std::size_t>(written);
+    next += written;
+    size -= static_cast<std::size_t>(written);
   }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed) {
-    ::unlink(temporary.c_str());
-    fail("flush", temporary);
+}
+
+void AtomicFileWriter::commit() {
+  // The destructor removes the temporary file if flushing it fails.
+  if (::fsync(fd_) != 0) fail("flush", temporary_, errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    const int error = errno;
+    ::unlink(temporary_.c_str());
+    fail("flush", temporary_, error);
   }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    fail("rename into place", path);
+  if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temporary_.c_str());
+    fail("rename into place", path_, error);
   }
-  sync_folder(folder);
+  const auto folder = folder_of(path_);
+  const int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder_fd < 0) fail("open folder", folder, errno);
+  const int error = ::fsync(folder_fd) == 0 ? 0 : errno;
+  ::close(folder_fd);
+  if (error != 0) fail("sync folder", folder, error);
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+  AtomicFileWriter writer(path);
+  writer.write(contents.data(), contents.size());
+  writer.commit();
 }
 
 }  // namespace vdep
