@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <vdep/encoder.h>
 #include <vdep/objective.h>
 
 #include "text/join.h"
@@ -23,7 +24,7 @@ constexpr const char* kEntryName = "vdep_plugin_entry";
 bool implements_kind(const Component& component, PluginKind kind) {
   switch (kind) {
     case PluginKind::Objective: return dynamic_cast<const Objective*>(&component) != nullptr;
-    case PluginKind::Encoder:
+    case PluginKind::Encoder: return dynamic_cast<const Encoder*>(&component) != nullptr;
     case PluginKind::Llm:
     case PluginKind::Dataset: return true;
   }

@@ -1,0 +1,103 @@
+// `siglip`: the vision tower of Google's SigLIP (HF SiglipVisionModel), TinyLLaVA's encoder.
+// `weights` points at an HF folder (config.json + model.safetensors or a sharded index, optionally
+// preprocessor_config.json), e.g. a download of google/siglip-so400m-patch14-384.
+#include <torch/torch.h>
+
+#include <vdep/encoder.h>
+#include <vdep/plugin.h>
+#include <vdep/safetensors.h>
+#include <vdep/weight_loading.h>
+
+#include "siglip_vision_config.h"
+#include "siglip_vision_model.h"
+
+namespace {
+
+using VisionTowerConfig = vdep::nn::VisionTowerConfig;
+
+const vdep::ParamSpec kParams[] = {
+    {"weights", vdep::ParamType::Path, "",
+     "HF checkpoint folder (config.json, model.safetensors or model.safetensors.index.json, optional "
+     "preprocessor_config.json). Empty: random weights of `preset`.",
+     -vdep::kUnbounded, vdep::kUnbounded, nullptr},
+    {"preset", vdep::ParamType::String, "so400m-14-384", "Architecture used when `weights` is empty.",
+     -vdep::kUnbounded, vdep::kUnbounded, "so400m-14-384|base-16-224|tiny"},
+    {"select_layer", vdep::ParamType::Int, "-2",
+     "Hidden state used as features, indexed like HF's hidden_states: 0 = embeddings, i = layer i, "
+     "-1 = last layer, -2 = penultimate (TinyLLaVA). Layers after it are not computed.",
+     -64, 64, nullptr},
+    {"select_feature", vdep::ParamType::String, "patch",
+     "SigLIP has no CLS token: 'patch' keeps every patch token (729 at 384/14).", -vdep::kUnbounded,
+     vdep::kUnbounded, "patch"},
+    {"seed", vdep::ParamType::Int, "0", "Seed of the random weights when `weights` is empty.", 0,
+     vdep::kUnbounded, nullptr},
+};
+
+// Keys of a full SiglipModel checkpoint that LLaVA-style use of the vision tower does not need:
+// the text tower, the contrastive scale and bias, and the attention-pool head.
+const std::vector<std::string> kUnused = {"text_model.", "logit_scale", "logit_bias", "vision_model.head.",
+                                          "vision_model.embeddings.position_ids"};
+
+class SiglipEncoder final : public vdep::Encoder {
+ public:
+  SiglipEncoder(const VisionTowerConfig& config, std::int64_t select_layer, vdep::ImageProcessorConfig processor)
+      : config_(config),
+        model_(config),
+        layer_(vdep::nn::resolve_layer_index(select_layer, config.num_hidden_layers)),
+        processor_(processor) {}
+
+  vdep::EncoderOutput encode(const at::Tensor& pixel_values, const vdep::EncodeOptions& options) override {
+    vdep::EncoderOutput output;
+    auto* hidden_states = options.return_hidden_states ? &output.hidden_states : nullptr;
+    output.features = model_->vision_model->forward(pixel_values, layer_, hidden_states);
+    return output;
+  }
+
+  std::int64_t hidden_size() const override { return config_.hidden_size; }
+  std::int64_t num_tokens() const override { return config_.num_patches(); }
+  vdep::ImageProcessorConfig image_processor() const override { return processor_; }
+  torch::nn::Module& module() override { return *model_; }
+
+ private:
+  VisionTowerConfig config_;
+  vdep::siglip::SiglipVisionModel model_;
+  std::int64_t layer_;
+  vdep::ImageProcessorConfig processor_;
+};
+
+vdep::ImageProcessorConfig siglip_processor(const VisionTowerConfig& config) {
+  vdep::ImageProcessorConfig processor;
+  processor.resize = vdep::ImageProcessorConfig::Resize::Exact;
+  processor.size = static_cast<int>(config.image_size);
+  processor.crop_size = static_cast<int>(config.image_size);
+  processor.do_center_crop = false;
+  processor.mean = {0.5, 0.5, 0.5};
+  processor.std = {0.5, 0.5, 0.5};
+  return processor;
+}
+
+std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
+  const std::filesystem::path weights = params.get_path("weights");
+  if (weights.empty()) {
+    torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
+    const VisionTowerConfig config = vdep::siglip::siglip_vision_preset(params.get_string("preset"));
+    return std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), siglip_processor(config));
+  }
+
+  const VisionTowerConfig config = vdep::nn::read_vision_tower_config(weights / "config.json", vdep::siglip::siglip_vision_defaults());
+  vdep::ImageProcessorConfig processor = siglip_processor(config);
+  if (std::filesystem::exists(weights / "preprocessor_config.json")) {
+    processor = vdep::read_preprocessor_config(weights / "preprocessor_config.json", processor);
+  }
+  auto encoder = std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), processor);
+  vdep::WeightLoadOptions options;
+  options.ignored_prefixes = kUnused;
+  vdep::load_weights(encoder->module(), vdep::SafetensorsReader::open(weights), options);
+  return encoder;
+}
+
+}  // namespace
+
+VDEP_PLUGIN(Encoder, "siglip", "1.0.0",
+            "SigLIP vision tower (HF SiglipVisionModel), e.g. google/siglip-so400m-patch14-384 for TinyLLaVA",
+            kParams, create)
