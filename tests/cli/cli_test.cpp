@@ -7,6 +7,9 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <ATen/ATen.h>
+#include <vdep/safetensors.h>
+
 #include "support/process.h"
 #include "support/text_file.h"
 
@@ -211,6 +214,29 @@ TEST_F(CliTest, ExperimentPluginFoldersAndReferencedFilesResolveAgainstTheExperi
                                     " --set 'plugins.paths=[\"plugins\"]'");
   EXPECT_EQ(from_set.exit_code, 0) << from_set.err;
   EXPECT_CONTAINS(from_set.out, "paths = [\"" + (scratch_ / "plugins").string() + "\"]");
+}
+
+TEST_F(CliTest, ProbeEncoderPrintsStatisticsAndDumpsEveryTensor) {
+  const auto image = std::filesystem::path(VDEP_FIXTURES_DIR) / "image" / "sources" / "gradient_97x61.png";
+  const auto dump = scratch_ / "probe.safetensors";
+  const auto result = vdep_run("probe encoder --plugin clip_vit --param preset=tiny --image " +
+                               shell_quote(image.string()) + " --dump " + shell_quote(dump.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "pixel_values   [1, 3, 28, 28]");
+  EXPECT_CONTAINS(result.out, "image_features [1, 4, 32]");
+  const SafetensorsReader tensors = SafetensorsReader::open(dump);
+  EXPECT_EQ(tensors.names(), (std::vector<std::string>{"hidden_states.0", "hidden_states.1", "hidden_states.2",
+                                                       "image_features", "pixel_values"}));
+  // select_layer -2 of 3 layers, CLS dropped
+  EXPECT_TRUE(at::equal(tensors.get("image_features"), tensors.get("hidden_states.2").narrow(1, 1, 4)));
+  EXPECT_EQ(tensors.metadata().at("plugin"), "clip_vit");
+
+  const auto bad_param = vdep_run("probe encoder --plugin clip_vit --param preset=huge --image " + shell_quote(image.string()));
+  EXPECT_EQ(bad_param.exit_code, 2);
+  EXPECT_CONTAINS(bad_param.err, "encoder.preset: must be one of vit-l-14-336, vit-l-14, vit-b-16, vit-b-32, tiny (got 'huge')");
+  const auto no_image = vdep_run("probe encoder --plugin clip_vit --image " + shell_quote((scratch_ / "none.png").string()));
+  EXPECT_EQ(no_image.exit_code, 2);
+  EXPECT_CONTAINS(no_image.err, "image not found: " + (scratch_ / "none.png").string());
 }
 
 TEST_F(CliTest, RuntimeFailureExitsOne) {

@@ -1,5 +1,6 @@
 #include "command_line.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "text/nearest_match.h"
@@ -17,6 +18,10 @@ const char* const kUsage =
     "      print the fully resolved experiment (bases, overrides, defaults) as TOML\n"
     "  vdep-run check EXPERIMENT.toml [--set KEY=VALUE]... [--plugin-path DIR]...\n"
     "      validate the experiment, its plugin parameters and every file it names, without running\n"
+    "  vdep-run probe encoder --plugin NAME [--weights DIR] --image FILE [--param KEY=VALUE]...\n"
+    "                         [--aspect pad|square] [--dump OUT.safetensors]\n"
+    "      run one image through an encoder plugin and print the features' shape and statistics;\n"
+    "      --dump writes pixel_values, every computed hidden_states.N and image_features\n"
     "  vdep-run --help | --version\n"
     "\n"
     "Plugins are searched in --plugin-path folders, then VDEP_PLUGIN_PATH (colon-separated), then\n"
@@ -25,9 +30,11 @@ const char* const kUsage =
 
 namespace {
 
-const std::vector<std::string> kSubcommands = {"plugins", "config", "check"};
-const std::vector<std::string> kOptions = {"--set",  "--plugin-path", "--log-level",
-                                           "--json", "--help",        "--version"};
+const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe"};
+const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help",
+                                           "--version", "--plugin",      "--weights",   "--image",  "--dump",
+                                           "--param",   "--aspect"};
+const std::vector<std::string> kProbeOptions = {"--plugin", "--weights", "--image", "--dump", "--param", "--aspect"};
 
 bool is_experiment_file(std::string_view operand) {
   return operand.size() > 5 && operand.substr(operand.size() - 5) == ".toml";
@@ -38,6 +45,7 @@ bool is_experiment_file(std::string_view operand) {
 CommandLine parse_command_line(int argc, char** argv) {
   CommandLine line;
   std::vector<std::string> positional;
+  std::vector<std::string> probe_options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -69,6 +77,15 @@ CommandLine parse_command_line(int argc, char** argv) {
       line.log_level = take_value();
     } else if (arg == "--json") {
       line.json = true;
+    } else if (std::find(kProbeOptions.begin(), kProbeOptions.end(), arg) != kProbeOptions.end()) {
+      probe_options.push_back(arg);
+      const std::string given = take_value();
+      if (arg == "--plugin") line.plugin = given;
+      if (arg == "--weights") line.weights = given;
+      if (arg == "--image") line.image = given;
+      if (arg == "--dump") line.dump = given;
+      if (arg == "--aspect") line.aspect = given;
+      if (arg == "--param") line.plugin_params.push_back(parse_override(given));
     } else if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
       std::string message = "unknown option '" + arg + "'";
       if (auto suggestion = nearest_match(arg, kOptions)) message += "; did you mean '" + *suggestion + "'?";
@@ -86,6 +103,8 @@ CommandLine parse_command_line(int argc, char** argv) {
     line.command = Command::Config;
   } else if (first == "check") {
     line.command = Command::Check;
+  } else if (first == "probe") {
+    line.command = Command::Probe;
   } else if (is_experiment_file(first)) {
     line.command = Command::Run;
     line.operands.assign(positional.begin(), positional.end());
@@ -108,7 +127,20 @@ CommandLine parse_command_line(int argc, char** argv) {
                          " takes exactly one experiment file");
       }
       break;
+    case Command::Probe:
+      if (line.operands != std::vector<std::string>{"encoder"}) {
+        throw UsageError("probe takes one operand: encoder (vdep-run probe encoder --plugin NAME --image FILE)");
+      }
+      if (line.plugin.empty()) throw UsageError("probe encoder needs --plugin NAME (`vdep-run plugins` lists them)");
+      if (line.image.empty()) throw UsageError("probe encoder needs --image FILE");
+      if (line.aspect != "pad" && line.aspect != "square") {
+        throw UsageError("--aspect must be pad or square (got '" + line.aspect + "')");
+      }
+      break;
     default: break;
+  }
+  if (line.command != Command::Probe && !probe_options.empty()) {
+    throw UsageError(probe_options.front() + " only applies to 'probe'");
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
   return line;

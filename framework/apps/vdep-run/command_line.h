@@ -9,7 +9,7 @@
 
 namespace vdep {
 
-enum class Command { Run, Plugins, Config, Check, Help, Version };
+enum class Command { Run, Plugins, Config, Check, Probe, Help, Version };
 
 struct CommandLine {
   Command command = Command::Help;
@@ -18,6 +18,14 @@ struct CommandLine {
   std::vector<std::filesystem::path> plugin_paths;  // --plugin-path DIR (repeatable)
   std::string log_level = "info";                  // --log-level LEVEL
   bool json = false;                               // --json (plugins)
+
+  // probe
+  std::string plugin;                        // --plugin NAME
+  std::filesystem::path weights;             // --weights DIR
+  std::filesystem::path image;               // --image FILE
+  std::filesystem::path dump;                // --dump FILE.safetensors
+  std::vector<ConfigOverride> plugin_params;  // --param KEY=VALUE (repeatable)
+  std::string aspect = "pad";                // --aspect pad|square
 };
 
 // Throws UsageError with a message that says what is wrong and what was expected.
