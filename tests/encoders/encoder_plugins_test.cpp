@@ -12,8 +12,7 @@
 #include <vdep/encoder.h>
 #include <vdep/safetensors.h>
 
-#include "plugins/plugin_registry.h"
-#include "plugins/plugin_search_path.h"
+#include "encoder_test_support.h"
 #include "support/text_file.h"
 
 namespace vdep {
@@ -22,24 +21,11 @@ namespace {
 namespace fs = std::filesystem;
 using Weights = std::map<std::string, torch::Tensor>;
 
-const PluginRegistry& registry() {
-  static const PluginRegistry loaded = [] {
-    PluginRegistry plugins;
-    plugins.load_folders({bundled_plugin_folder()});
-    return plugins;
-  }();
-  return loaded;
-}
-
 std::unique_ptr<Encoder> make_encoder(const std::string& plugin, const fs::path& weights, std::int64_t select_layer,
                                       const std::string& select_feature = "patch") {
-  Params params(plugin);
-  params.set("weights", weights.string());
-  params.set("preset", std::string("tiny"));
-  params.set("select_layer", select_layer);
-  params.set("select_feature", select_feature);
-  params.set("seed", std::int64_t{0});
-  return registry().create_as<Encoder>(PluginKind::Encoder, plugin, params);
+  toml::table settings{{"weights", weights.string()}, {"select_layer", select_layer}, {"preset", "tiny"}};
+  if (plugin == "clip_vit") settings.insert("select_feature", select_feature);
+  return test::make_encoder(plugin, std::move(settings));
 }
 
 // Random weights under HF's names for a vision tower of the given geometry.
@@ -289,8 +275,74 @@ TEST_F(EncoderPluginsTest, PreprocessorConfigOverridesTheDefaults) {
   EXPECT_DOUBLE_EQ(processor.std[2], 0.6);
 }
 
+TEST_F(EncoderPluginsTest, SiglipHeadLoadsOnlyWhenAskedForAndPools) {
+  Weights weights = random_weights(false, 16, 24, 3, 42, 14);
+  // HF's SiglipMultiheadAttentionPoolingHead keys (nn.MultiheadAttention inside).
+  weights["vision_model.head.probe"] = torch::randn({1, 1, 16});
+  weights["vision_model.head.attention.in_proj_weight"] = torch::randn({48, 16}) * 0.2;
+  weights["vision_model.head.attention.in_proj_bias"] = torch::randn({48}) * 0.2;
+  weights["vision_model.head.attention.out_proj.weight"] = torch::randn({16, 16}) * 0.2;
+  weights["vision_model.head.attention.out_proj.bias"] = torch::randn({16}) * 0.2;
+  weights["vision_model.head.layernorm.weight"] = torch::randn({16});
+  weights["vision_model.head.layernorm.bias"] = torch::randn({16});
+  weights["vision_model.head.mlp.fc1.weight"] = torch::randn({24, 16}) * 0.2;
+  weights["vision_model.head.mlp.fc1.bias"] = torch::randn({24}) * 0.2;
+  weights["vision_model.head.mlp.fc2.weight"] = torch::randn({16, 24}) * 0.2;
+  weights["vision_model.head.mlp.fc2.bias"] = torch::randn({16}) * 0.2;
+  write_checkpoint(folder_, kSiglipConfig, weights);
+
+  auto without = make_encoder("siglip", folder_, -2);
+  EncodeOptions pooled;
+  pooled.return_pooled = true;
+  EXPECT_THROW(without->encode(torch::zeros({1, 3, 42, 42}), pooled), std::invalid_argument);
+
+  auto with = test::make_encoder("siglip", toml::table{{"weights", folder_.string()}, {"load_head", true}});
+  torch::manual_seed(3);
+  const auto pixels = torch::randn({2, 3, 42, 42});
+  const EncoderOutput output = with->encode(pixels, pooled);
+  // The reference: post_layernorm, then the probe attends over all tokens (one query, 4 heads).
+  auto get = [&](const std::string& name) { return weights.at("vision_model." + name); };
+  auto hidden = layer_norm(reference_hidden_states(weights, false, pixels, 4, 3, 14, 1e-6).back(),
+                           get("post_layernorm.weight"), get("post_layernorm.bias"), 1e-6);
+  auto in_w = get("head.attention.in_proj_weight");
+  auto in_b = get("head.attention.in_proj_bias");
+  auto q = torch::matmul(get("head.probe"), in_w.narrow(0, 0, 16).t()) + in_b.narrow(0, 0, 16);
+  auto k = torch::matmul(hidden, in_w.narrow(0, 16, 16).t()) + in_b.narrow(0, 16, 16);
+  auto v = torch::matmul(hidden, in_w.narrow(0, 32, 16).t()) + in_b.narrow(0, 32, 16);
+  auto heads = [](const torch::Tensor& t) { return t.reshape({t.size(0), t.size(1), 4, 4}).transpose(1, 2); };
+  auto qh = heads(q.expand({2, 1, 16}));
+  auto context = torch::matmul(torch::softmax(torch::matmul(qh, heads(k).transpose(-1, -2)) / 2.0, -1), heads(v))
+                     .transpose(1, 2)
+                     .reshape({2, 1, 16});
+  auto attended = torch::matmul(context, get("head.attention.out_proj.weight").t()) + get("head.attention.out_proj.bias");
+  auto mlp = torch::matmul(layer_norm(attended, get("head.layernorm.weight"), get("head.layernorm.bias"), 1e-6),
+                           get("head.mlp.fc1.weight").t()) + get("head.mlp.fc1.bias");
+  mlp = 0.5 * mlp * (1 + torch::tanh(std::sqrt(2.0 / M_PI) * (mlp + 0.044715 * mlp.pow(3))));
+  mlp = torch::matmul(mlp, get("head.mlp.fc2.weight").t()) + get("head.mlp.fc2.bias");
+  EXPECT_TRUE(torch::allclose(output.pooled, (attended + mlp).select(1, 0), 1e-4, 1e-5));
+  EXPECT_EQ(output.features.size(1), 9);  // the selected layer's features still come with it
+}
+
+TEST_F(EncoderPluginsTest, ClipPoolsThePostLayerNormClsToken) {
+  Weights weights = random_weights(true, 16, 24, 3, 28, 14);
+  write_checkpoint(folder_, kClipConfig, weights);
+  torch::manual_seed(4);
+  const auto pixels = torch::randn({2, 3, 28, 28});
+  EncodeOptions options;
+  options.return_pooled = true;
+  options.return_hidden_states = true;
+  const EncoderOutput output = make_encoder("clip_vit", folder_, -2)->encode(pixels, options);
+  const auto expected = reference_hidden_states(weights, true, pixels, 2, 3, 14, 1e-5);
+  EXPECT_EQ(output.hidden_states.size(), 4u);  // pooling ran every layer
+  EXPECT_TRUE(torch::allclose(output.pooled,
+                              layer_norm(expected[3].select(1, 0), weights.at("vision_model.post_layernorm.weight"),
+                                         weights.at("vision_model.post_layernorm.bias"), 1e-5),
+                              1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(output.features, expected[2].narrow(1, 1, 4), 1e-4, 1e-5));
+}
+
 TEST_F(EncoderPluginsTest, RandomPresetsNeedNoCheckpoint) {
-  auto encoder = make_encoder("clip_vit", "", -2);
+  auto encoder = test::make_encoder("clip_vit", toml::table{{"preset", "tiny"}});
   EXPECT_EQ(encoder->num_tokens(), 4);  // tiny: 28/14
   EXPECT_EQ(encoder->encode(torch::zeros({1, 3, 28, 28}), {}).features.sizes(), (std::vector<std::int64_t>{1, 4, 32}));
 }

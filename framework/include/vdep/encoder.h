@@ -17,6 +17,9 @@ namespace vdep {
 
 struct EncodeOptions {
   bool return_hidden_states = false;  // fill EncoderOutput::hidden_states (for probes and analysis)
+  // Fill EncoderOutput::pooled. This runs every layer whatever the selected one; an encoder that
+  // cannot pool (SigLIP without its head) throws std::invalid_argument.
+  bool return_pooled = false;
 };
 
 struct EncoderOutput {
@@ -26,6 +29,9 @@ struct EncoderOutput {
   // As HF's `hidden_states`: index 0 is the embeddings output, index i the output of layer i. Only
   // the layers computed are present (the encoder stops after the selected layer).
   std::vector<at::Tensor> hidden_states;
+  // HF's pooler_output, [batch, hidden]: CLIP's post-LayerNorm CLS token, SigLIP's attention-pool
+  // head. Only with EncodeOptions::return_pooled.
+  at::Tensor pooled;
 };
 
 class VDEP_API Encoder : public Component {

@@ -49,8 +49,17 @@ class ClipVitEncoder final : public vdep::Encoder {
 
   vdep::EncoderOutput encode(const at::Tensor& pixel_values, const vdep::EncodeOptions& options) override {
     vdep::EncoderOutput output;
-    auto* hidden_states = options.return_hidden_states ? &output.hidden_states : nullptr;
-    auto selected = model_->vision_model->forward(pixel_values, layer_, hidden_states);
+    auto& tower = *model_->vision_model;
+    torch::Tensor selected;
+    if (options.return_pooled) {
+      std::vector<torch::Tensor> states;
+      const auto last = tower.forward(pixel_values, config_.num_hidden_layers, &states);
+      output.pooled = tower.post_layernorm(last.select(1, 0));
+      selected = states[layer_];
+      if (options.return_hidden_states) output.hidden_states = std::move(states);
+    } else {
+      selected = tower.forward(pixel_values, layer_, options.return_hidden_states ? &output.hidden_states : nullptr);
+    }
     output.features = keep_cls_ ? selected : selected.narrow(1, 1, selected.size(1) - 1);
     return output;
   }

@@ -31,25 +31,45 @@ const vdep::ParamSpec kParams[] = {
      vdep::kUnbounded, "patch"},
     {"seed", vdep::ParamType::Int, "0", "Seed of the random weights when `weights` is empty.", 0,
      vdep::kUnbounded, nullptr},
+    {"load_head", vdep::ParamType::Bool, "false",
+     "Also load the attention-pool head (vision_model.head.*) for SigLIP's pooled image embedding; "
+     "LLaVA-style models use the patch features and do not need it.",
+     -vdep::kUnbounded, vdep::kUnbounded, nullptr},
 };
 
-// Keys of a full SiglipModel checkpoint that LLaVA-style use of the vision tower does not need:
-// the text tower, the contrastive scale and bias, and the attention-pool head.
-const std::vector<std::string> kUnused = {"text_model.", "logit_scale", "logit_bias", "vision_model.head.",
-                                          "vision_model.embeddings.position_ids"};
+// Keys of a full SiglipModel checkpoint that the vision tower does not use: the text tower and the
+// contrastive scale and bias; the attention-pool head too unless it is loaded.
+std::vector<std::string> unused_keys(bool load_head) {
+  std::vector<std::string> keys = {"text_model.", "logit_scale", "logit_bias", "vision_model.embeddings.position_ids"};
+  if (!load_head) keys.push_back("vision_model.head.");
+  return keys;
+}
 
 class SiglipEncoder final : public vdep::Encoder {
  public:
-  SiglipEncoder(const VisionTowerConfig& config, std::int64_t select_layer, vdep::ImageProcessorConfig processor)
+  SiglipEncoder(const VisionTowerConfig& config, std::int64_t select_layer, bool with_head,
+                vdep::ImageProcessorConfig processor)
       : config_(config),
-        model_(config),
+        model_(config, with_head),
         layer_(vdep::nn::resolve_layer_index(select_layer, config.num_hidden_layers)),
         processor_(processor) {}
 
   vdep::EncoderOutput encode(const at::Tensor& pixel_values, const vdep::EncodeOptions& options) override {
     vdep::EncoderOutput output;
-    auto* hidden_states = options.return_hidden_states ? &output.hidden_states : nullptr;
-    output.features = model_->vision_model->forward(pixel_values, layer_, hidden_states);
+    auto& tower = *model_->vision_model;
+    if (!options.return_pooled) {
+      output.features =
+          tower.forward(pixel_values, layer_, options.return_hidden_states ? &output.hidden_states : nullptr);
+      return output;
+    }
+    if (tower.head.is_empty()) {
+      throw std::invalid_argument("siglip: the pooled output needs the attention-pool head (load_head = true)");
+    }
+    std::vector<torch::Tensor> states;
+    const auto last = tower.forward(pixel_values, config_.num_hidden_layers, &states);
+    output.pooled = tower.head(tower.post_layernorm(last));
+    output.features = states[layer_];
+    if (options.return_hidden_states) output.hidden_states = std::move(states);
     return output;
   }
 
@@ -81,7 +101,8 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   if (weights.empty()) {
     torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
     const VisionTowerConfig config = vdep::siglip::siglip_vision_preset(params.get_string("preset"));
-    return std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), siglip_processor(config));
+    return std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), params.get_bool("load_head"),
+                                           siglip_processor(config));
   }
 
   const VisionTowerConfig config = vdep::nn::read_vision_tower_config(weights / "config.json", vdep::siglip::siglip_vision_defaults());
@@ -89,9 +110,10 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   if (std::filesystem::exists(weights / "preprocessor_config.json")) {
     processor = vdep::read_preprocessor_config(weights / "preprocessor_config.json", processor);
   }
-  auto encoder = std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), processor);
+  const bool load_head = params.get_bool("load_head");
+  auto encoder = std::make_unique<SiglipEncoder>(config, params.get_int("select_layer"), load_head, processor);
   vdep::WeightLoadOptions options;
-  options.ignored_prefixes = kUnused;
+  options.ignored_prefixes = unused_keys(load_head);
   vdep::load_weights(encoder->module(), vdep::SafetensorsReader::open(weights), options);
   return encoder;
 }

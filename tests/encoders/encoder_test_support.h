@@ -1,0 +1,38 @@
+// Creating encoder plugins in tests the way vdep-run does: an [encoder] block validated against
+// the plugin's schema (so unset parameters take their declared defaults), then the factory.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include <vdep/encoder.h>
+
+#include "config/experiment_schema.h"
+#include "plugins/plugin_registry.h"
+#include "plugins/plugin_search_path.h"
+
+namespace vdep::test {
+
+inline const PluginRegistry& bundled_plugins() {
+  static const PluginRegistry registry = [] {
+    PluginRegistry plugins;
+    plugins.load_folders({bundled_plugin_folder()});
+    return plugins;
+  }();
+  return registry;
+}
+
+// `settings` holds the block's keys besides `plugin`, e.g. {{"weights", "/tmp/x"}, {"select_layer", -1}}.
+inline std::unique_ptr<Encoder> make_encoder(const std::string& plugin, toml::table settings) {
+  settings.insert_or_assign("plugin", plugin);
+  toml::table experiment;
+  experiment.insert("encoder", std::move(settings));
+  validate_experiment(experiment, "test.toml", bundled_plugins(), {});
+  const PluginInfo& info = *bundled_plugins().find(PluginKind::Encoder, plugin);
+  return bundled_plugins().create_as<Encoder>(PluginKind::Encoder, plugin,
+                                              plugin_params(*experiment["encoder"].as_table(), info));
+}
+
+}  // namespace vdep::test
