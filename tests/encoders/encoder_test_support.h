@@ -27,12 +27,8 @@ inline const PluginRegistry& bundled_plugins() {
 // `settings` holds the block's keys besides `plugin`, e.g. {{"weights", "/tmp/x"}, {"select_layer", -1}}.
 inline std::unique_ptr<Encoder> make_encoder(const std::string& plugin, toml::table settings) {
   settings.insert_or_assign("plugin", plugin);
-  toml::table experiment;
-  experiment.insert("encoder", std::move(settings));
-  validate_experiment(experiment, "test.toml", bundled_plugins(), {});
-  const PluginInfo& info = *bundled_plugins().find(PluginKind::Encoder, plugin);
-  return bundled_plugins().create_as<Encoder>(PluginKind::Encoder, plugin,
-                                              plugin_params(*experiment["encoder"].as_table(), info));
+  const Params params = validated_plugin_params(std::move(settings), "encoder", PluginKind::Encoder, bundled_plugins(), {});
+  return bundled_plugins().create_as<Encoder>(PluginKind::Encoder, plugin, params);
 }
 
 }  // namespace vdep::test

@@ -29,17 +29,12 @@ namespace {
 // The plugin's parameters as an experiment's [encoder] block would give them, so that --weights and
 // --param are typed, range-checked and resolved exactly like the keys of an experiment file.
 Params encoder_params(const CommandLine& line, const PluginRegistry& plugins) {
-  const LoadedPlugin& plugin = plugins.get(PluginKind::Encoder, line.plugin);
-  toml::table config;
-  config.insert("encoder", toml::table{{"plugin", line.plugin}});
-  if (!line.weights.empty()) apply_override(config, {"encoder.weights", line.weights.string()});
-  for (const ConfigOverride& param : line.plugin_params) {
-    apply_override(config, {"encoder." + param.key, param.value});
-  }
+  toml::table block{{"plugin", line.plugin}};
+  if (!line.weights.empty()) apply_override(block, {"weights", line.weights.string()});
+  for (const ConfigOverride& param : line.plugin_params) apply_override(block, param);
   ValidationOptions options;
   options.check_paths_exist = true;
-  validate_experiment(config, "probe", plugins, options);
-  return plugin_params(*config["encoder"].as_table(), *plugin.info);
+  return validated_plugin_params(std::move(block), "encoder", PluginKind::Encoder, plugins, options);
 }
 
 }  // namespace

@@ -85,6 +85,18 @@ std::vector<std::filesystem::path> validate_plugin_folders(toml::table& table,
   return folders;
 }
 
+Params validated_plugin_params(toml::table block, const std::string& key, PluginKind kind,
+                               const PluginCatalog& catalog, const ValidationOptions& options) {
+  toml::table holder;
+  holder.insert(key, std::move(block));
+  SchemaValidator validator(catalog, options, std::filesystem::current_path() / "command line");
+  validator.check_field(holder, plugin_block_field(key, kind, ""), "");
+  std::vector<ConfigDiagnostic> diagnostics = validator.take_diagnostics();
+  if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
+  const toml::table& validated = *holder[key].as_table();
+  return plugin_params(validated, *catalog.find(kind, validated["plugin"].value_or(std::string())));
+}
+
 void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
                          const PluginCatalog& catalog, const ValidationOptions& options) {
   if (!table.contains("name")) table.insert("name", experiment_file.stem().string());

@@ -26,6 +26,12 @@ const std::vector<FieldSchema>& experiment_schema();
 void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
                          const PluginCatalog& catalog, const ValidationOptions& options);
 
+// Validates one plugin block outside an experiment (a command line's or a program's settings),
+// exactly as an experiment's block under `key` would be, and returns the plugin's Params: unset
+// parameters take their declared defaults, --set-style text is typed. Throws ConfigError.
+Params validated_plugin_params(toml::table block, const std::string& key, PluginKind kind,
+                               const PluginCatalog& catalog, const ValidationOptions& options);
+
 // Validates the `[plugins]` table alone, in place, and returns its folders (absolute, existing):
 // plugins must be found before the rest of the experiment can be checked against their schemas.
 // validate_experiment accepts the table afterwards as it is. Throws ConfigError.
