@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <unistd.h>
 
 #include "image/image_decoder.h"
@@ -49,6 +51,21 @@ TEST(DecodeImageRgb, KeepsTheStoredOrientationLikePil) {
   // Stored 24x18 with EXIF orientation 6 ("rotate 90"): PIL's open ignores the tag.
   EXPECT_EQ(decode_image_rgb(test::image_fixture("decode/exif_rotated_24x18.jpg")).size(),
             cv::Size(24, 18));
+}
+
+// WebP (lossless) and BMP, the other two formats LLaVA's data holds, through the same path: write a
+// known image with OpenCV (which stores BGR), read it back as RGB.
+TEST(DecodeImageRgb, ReadsLosslessWebpAndBmp) {
+  const cv::Mat rgb = decode_image_rgb(test::image_fixture("sources/noise_64x48.png"));
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  const auto folder = std::filesystem::temp_directory_path() / ("vdep-formats-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  ASSERT_TRUE(cv::imwrite((folder / "noise.webp").string(), bgr, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  ASSERT_TRUE(cv::imwrite((folder / "noise.bmp").string(), bgr));
+  EXPECT_EQ(test::max_abs_difference(decode_image_rgb(folder / "noise.webp"), rgb), 0.0);
+  EXPECT_EQ(test::max_abs_difference(decode_image_rgb(folder / "noise.bmp"), rgb), 0.0);
+  std::filesystem::remove_all(folder);
 }
 
 class DecodeFailure : public ::testing::Test {
