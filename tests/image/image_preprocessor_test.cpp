@@ -14,16 +14,6 @@ using test::Rgb;
 
 constexpr Rgb kClipFill{122, 116, 104};
 
-ImageProcessorConfig siglip_config(int side) {
-  ImageProcessorConfig config;
-  config.resize = ImageProcessorConfig::Resize::Exact;
-  config.size = side;
-  config.do_center_crop = false;
-  config.mean = {0.5, 0.5, 0.5};
-  config.std = {0.5, 0.5, 0.5};
-  return config;
-}
-
 // 3 wide, 5 high; pixel (x, y) is (10x + y, 100 + y, 200 + x).
 cv::Mat numbered_3x5() {
   cv::Mat image(5, 3, CV_8UC3);
@@ -35,7 +25,7 @@ cv::Mat numbered_3x5() {
 
 TEST(MeanFillColour, TruncatesLikeLlava) {
   EXPECT_EQ(mean_fill_colour(ImageProcessorConfig{}), (std::array<int, 3>{122, 116, 104}));
-  EXPECT_EQ(mean_fill_colour(siglip_config(384)), (std::array<int, 3>{127, 127, 127}));
+  EXPECT_EQ(mean_fill_colour(test::siglip_config(384)), (std::array<int, 3>{127, 127, 127}));
 }
 
 TEST(ExpandToSquare, CentresATallImageBetweenColumnsOfFill) {
@@ -81,7 +71,7 @@ TEST(ResizeOutputSize, ShortestEdgeRoundsTheLongSideDownLikeHf) {
   EXPECT_EQ(resize_output_size({640, 480}, clip), cv::Size(448, 336));
   EXPECT_EQ(resize_output_size({333, 500}, clip), cv::Size(336, 504));  // 504.50
   EXPECT_EQ(resize_output_size({1000, 3}, clip), cv::Size(112000, 336));
-  EXPECT_EQ(resize_output_size({640, 480}, siglip_config(384)), cv::Size(384, 384));
+  EXPECT_EQ(resize_output_size({640, 480}, test::siglip_config(384)), cv::Size(384, 384));
 }
 
 TEST(CenterCrop, RoundsOffsetsDownLikeHf) {
@@ -126,7 +116,7 @@ TEST(CenterCrop, CropsOneSideAndPadsTheOther) {
 
 TEST(PreprocessImage, NormalisesKnownValuesIntoChannelPlanes) {
   // Exact resize to the image's own size: no resampling, so the values are the inputs'.
-  const ImageProcessorConfig config = siglip_config(2);
+  const ImageProcessorConfig config = test::siglip_config(2);
   const cv::Mat two_by_two =
       test::rgb_image({{{0, 128, 255}, {255, 51, 0}}, {{0, 0, 0}, {0, 0, 0}}});
   const at::Tensor pixels = preprocess_image(two_by_two, config, false);
@@ -157,7 +147,7 @@ TEST(PreprocessImage, GivesTheCropOrTheResizedShape) {
   clip.do_center_crop = false;
   EXPECT_EQ(preprocess_image(image, clip, false).sizes(), at::IntArrayRef({3, 24, 38}));
   EXPECT_EQ(preprocess_image(image, clip, true).sizes(), at::IntArrayRef({3, 24, 24}));
-  const at::Tensor siglip = preprocess_image(image, siglip_config(16), false);
+  const at::Tensor siglip = preprocess_image(image, test::siglip_config(16), false);
   EXPECT_EQ(siglip.sizes(), at::IntArrayRef({3, 16, 16}));
   EXPECT_EQ(siglip.scalar_type(), at::kFloat);
   EXPECT_TRUE(siglip.is_contiguous());
@@ -166,7 +156,7 @@ TEST(PreprocessImage, GivesTheCropOrTheResizedShape) {
 TEST(PreprocessImage, PadsWithTheMeanColourBeforeResizing) {
   // A black line across the middle of a 40x40 square: the corners are nothing but the fill.
   const cv::Mat line(1, 40, CV_8UC3, cv::Scalar::all(0));
-  const at::Tensor pixels = preprocess_image(line, siglip_config(8), true);
+  const at::Tensor pixels = preprocess_image(line, test::siglip_config(8), true);
   ASSERT_EQ(pixels.sizes(), at::IntArrayRef({3, 8, 8}));
   const float fill = (127.0f / 255 - 0.5f) / 0.5f;
   EXPECT_FLOAT_EQ(pixels[0][0][0].item<float>(), fill);

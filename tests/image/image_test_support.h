@@ -15,6 +15,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <vdep/image_processor_config.h>
+
 namespace vdep::test {
 
 using Rgb = std::array<std::uint8_t, 3>;
@@ -43,6 +45,17 @@ inline double max_abs_difference(const cv::Mat& a, const cv::Mat& b) {
 
 inline double mean_abs_difference(const cv::Mat& a, const cv::Mat& b) {
   return cv::norm(a, b, cv::NORM_L1) / static_cast<double>(a.total() * a.channels());
+}
+
+// SiglipImageProcessor's settings at `side`: exact resize, no crop, mean = std = 0.5.
+inline ImageProcessorConfig siglip_config(int side) {
+  ImageProcessorConfig config;
+  config.resize = ImageProcessorConfig::Resize::Exact;
+  config.size = side;
+  config.do_center_crop = false;
+  config.mean = {0.5, 0.5, 0.5};
+  config.std = {0.5, 0.5, 0.5};
+  return config;
 }
 
 inline std::filesystem::path image_fixture(const std::string& relative_path) {

@@ -103,16 +103,6 @@ ImageProcessorConfig clip_config(int shortest_edge, int crop) {
   return config;
 }
 
-ImageProcessorConfig siglip_config(int side) {
-  ImageProcessorConfig config;
-  config.resize = ImageProcessorConfig::Resize::Exact;
-  config.size = side;
-  config.do_center_crop = false;
-  config.mean = {0.5, 0.5, 0.5};
-  config.std = {0.5, 0.5, 0.5};
-  return config;
-}
-
 class HfPipeline : public ::testing::TestWithParam<PipelineCase> {};
 
 TEST_P(HfPipeline, MatchesHfImageProcessor) {
@@ -141,9 +131,9 @@ INSTANTIATE_TEST_SUITE_P(
         PipelineCase{"clip_tall_padded", "tall_23x71", clip_config(24, 24), true, 24},
         PipelineCase{"clip_odd_crop", "gradient_97x61", clip_config(24, 15), false, 15},
         PipelineCase{"clip_crop_larger", "gradient_97x61", clip_config(16, 20), false, 20},
-        PipelineCase{"siglip_gradient", "gradient_97x61", siglip_config(20), false, 20},
-        PipelineCase{"siglip_noise_padded", "noise_64x48", siglip_config(20), true, 20},
-        PipelineCase{"siglip_tiny", "tiny_5x3", siglip_config(20), false, 20}),
+        PipelineCase{"siglip_gradient", "gradient_97x61", test::siglip_config(20), false, 20},
+        PipelineCase{"siglip_noise_padded", "noise_64x48", test::siglip_config(20), true, 20},
+        PipelineCase{"siglip_tiny", "tiny_5x3", test::siglip_config(20), false, 20}),
     [](const ::testing::TestParamInfo<PipelineCase>& instance) {
       return std::string(instance.param.name);
     });
