@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <vdep/encoder.h>
+#include <vdep/llm.h>
 #include <vdep/objective.h>
 
 #include "text/join.h"
@@ -25,7 +26,7 @@ bool implements_kind(const Component& component, PluginKind kind) {
   switch (kind) {
     case PluginKind::Objective: return dynamic_cast<const Objective*>(&component) != nullptr;
     case PluginKind::Encoder: return dynamic_cast<const Encoder*>(&component) != nullptr;
-    case PluginKind::Llm:
+    case PluginKind::Llm: return dynamic_cast<const Llm*>(&component) != nullptr;
     case PluginKind::Dataset: return true;
   }
   return false;
