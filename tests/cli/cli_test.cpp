@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
@@ -237,6 +238,56 @@ TEST_F(CliTest, ProbeEncoderPrintsStatisticsAndDumpsEveryTensor) {
   const auto no_image = vdep_run("probe encoder --plugin clip_vit --image " + shell_quote((scratch_ / "none.png").string()));
   EXPECT_EQ(no_image.exit_code, 2);
   EXPECT_CONTAINS(no_image.err, "image not found: " + (scratch_ / "none.png").string());
+}
+
+TEST_F(CliTest, TokenizePrintsIdsAndPieces) {
+  const std::string gpt2 = shell_quote((std::filesystem::path(VDEP_FIXTURES_DIR) / "tokenizers" / "gpt2").string());
+  const auto result = vdep_run("tokenize --tokenizer " + gpt2 + " 'Hello, world!'");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "4 tokens: 15496 11 995 0\n");
+  EXPECT_CONTAINS(result.out, "2      995      \xC4\xA0world\n");  // "Ġworld"
+  const auto escaped = vdep_run("tokenize --tokenizer " + gpt2 + " --no-special \"$(printf 'a\\\\b\\tc')\"");
+  ASSERT_EQ(escaped.exit_code, 0) << escaped.err;
+  EXPECT_CONTAINS(escaped.out, "\\\\");
+}
+
+TEST_F(CliTest, TokenizeJsonlWritesOneRecordPerLine) {
+  const std::string gpt2 = shell_quote((std::filesystem::path(VDEP_FIXTURES_DIR) / "tokenizers" / "gpt2").string());
+  const auto result = run_process("printf 'Hello, world!\\n\\303\\251t\\303\\251<|endoftext|>\\n' | " + shell_quote(kRun) +
+                                  " tokenize --jsonl --tokenizer " + gpt2);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::string line;
+  std::vector<nlohmann::json> records;
+  while (std::getline(lines, line)) records.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(records.size(), 2u) << result.out;
+  EXPECT_EQ(records[0]["text"], "Hello, world!");
+  EXPECT_EQ(records[0]["ids"], nlohmann::json({15496, 11, 995, 0}));
+  EXPECT_EQ(records[1]["text"], "\xC3\xA9t\xC3\xA9<|endoftext|>");
+  EXPECT_EQ(records[1]["ids"].back(), 50256);
+
+  const auto invalid = run_process("printf 'ok\\n\\377\\n' | " + shell_quote(kRun) + " tokenize --jsonl --tokenizer " + gpt2);
+  EXPECT_EQ(invalid.exit_code, 2);
+  EXPECT_CONTAINS(invalid.err, "stdin line 2: not valid UTF-8");
+}
+
+TEST_F(CliTest, TokenizeBadUsageExitsTwo) {
+  const auto missing = vdep_run("tokenize --tokenizer " + shell_quote((scratch_ / "none").string()) + " hi");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_CONTAINS(missing.err, "tokenizer not found: " + (scratch_ / "none").string());
+  const auto no_tokenizer = vdep_run("tokenize hi");
+  EXPECT_EQ(no_tokenizer.exit_code, 2);
+  EXPECT_CONTAINS(no_tokenizer.err, "tokenize needs --tokenizer PATH");
+  const auto misspelt = vdep_run("tokenize --tokeniser x hi");
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_CONTAINS(misspelt.err, "did you mean '--tokenizer'?");
+  const auto elsewhere = vdep_run("plugins --jsonl");
+  EXPECT_EQ(elsewhere.exit_code, 2);
+  EXPECT_CONTAINS(elsewhere.err, "--jsonl only applies to 'tokenize'");
+  // A folder without tokenizer files is a runtime failure: the path exists.
+  const auto empty = vdep_run("tokenize --tokenizer " + shell_quote(scratch_.string()) + " hi");
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_CONTAINS(empty.err, scratch_.string() + ": no tokenizer here");
 }
 
 TEST_F(CliTest, RuntimeFailureExitsOne) {

@@ -22,6 +22,10 @@ const char* const kUsage =
     "                         [--aspect pad|square] [--dump OUT.safetensors]\n"
     "      run one image through an encoder plugin and print the features' shape and statistics;\n"
     "      --dump writes pixel_values, every computed hidden_states.N and image_features\n"
+    "  vdep-run tokenize --tokenizer PATH [--no-special] (TEXT | --jsonl)\n"
+    "      print the token ids and pieces of TEXT; PATH is an HF model folder, a tokenizer.model or a\n"
+    "      vocab.json; --jsonl reads one text per stdin line and writes {\"text\":...,\"ids\":[...]} lines;\n"
+    "      --no-special leaves out the tokens the tokenizer adds around a text (LLaMA's BOS)\n"
     "  vdep-run --help | --version\n"
     "\n"
     "Plugins are searched in --plugin-path folders, then VDEP_PLUGIN_PATH (colon-separated), then\n"
@@ -30,10 +34,10 @@ const char* const kUsage =
 
 namespace {
 
-const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe"};
-const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help",
-                                           "--version", "--plugin",      "--weights",   "--image",  "--dump",
-                                           "--param",   "--aspect"};
+const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe", "tokenize"};
+const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",      "--help",
+                                           "--version", "--plugin",      "--weights",   "--image",     "--dump",
+                                           "--param",   "--aspect",      "--tokenizer", "--jsonl",     "--no-special"};
 const std::vector<std::string> kProbeOptions = {"--plugin", "--weights", "--image", "--dump", "--param", "--aspect"};
 
 bool is_experiment_file(std::string_view operand) {
@@ -46,6 +50,7 @@ CommandLine parse_command_line(int argc, char** argv) {
   CommandLine line;
   std::vector<std::string> positional;
   std::vector<std::string> probe_options;
+  std::vector<std::string> tokenize_options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -77,6 +82,15 @@ CommandLine parse_command_line(int argc, char** argv) {
       line.log_level = take_value();
     } else if (arg == "--json") {
       line.json = true;
+    } else if (arg == "--tokenizer") {
+      tokenize_options.push_back(arg);
+      line.tokenizer = take_value();
+    } else if (arg == "--jsonl") {
+      tokenize_options.push_back(arg);
+      line.jsonl = true;
+    } else if (arg == "--no-special") {
+      tokenize_options.push_back(arg);
+      line.no_special = true;
     } else if (std::find(kProbeOptions.begin(), kProbeOptions.end(), arg) != kProbeOptions.end()) {
       probe_options.push_back(arg);
       const std::string given = take_value();
@@ -105,11 +119,13 @@ CommandLine parse_command_line(int argc, char** argv) {
     line.command = Command::Check;
   } else if (first == "probe") {
     line.command = Command::Probe;
+  } else if (first == "tokenize") {
+    line.command = Command::Tokenize;
   } else if (is_experiment_file(first)) {
     line.command = Command::Run;
     line.operands.assign(positional.begin(), positional.end());
   } else {
-    std::string message = "'" + first + "' is neither a subcommand (plugins, config, check) nor an experiment file (*.toml)";
+    std::string message = "'" + first + "' is neither a subcommand (plugins, config, check, probe, tokenize) nor an experiment file (*.toml)";
     if (auto suggestion = nearest_match(first, kSubcommands)) message += "; did you mean '" + *suggestion + "'?";
     throw UsageError(message);
   }
@@ -137,10 +153,20 @@ CommandLine parse_command_line(int argc, char** argv) {
         throw UsageError("--aspect must be pad or square (got '" + line.aspect + "')");
       }
       break;
+    case Command::Tokenize:
+      if (line.tokenizer.empty()) throw UsageError("tokenize needs --tokenizer PATH (an HF model folder or tokenizer file)");
+      if (line.jsonl && !line.operands.empty()) throw UsageError("tokenize --jsonl reads its texts from stdin: give no TEXT");
+      if (!line.jsonl && line.operands.size() != 1) {
+        throw UsageError("tokenize takes one TEXT (quote it), or --jsonl to read texts from stdin");
+      }
+      break;
     default: break;
   }
   if (line.command != Command::Probe && !probe_options.empty()) {
     throw UsageError(probe_options.front() + " only applies to 'probe'");
+  }
+  if (line.command != Command::Tokenize && !tokenize_options.empty()) {
+    throw UsageError(tokenize_options.front() + " only applies to 'tokenize'");
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
   return line;

@@ -9,7 +9,7 @@
 
 namespace vdep {
 
-enum class Command { Run, Plugins, Config, Check, Probe, Help, Version };
+enum class Command { Run, Plugins, Config, Check, Probe, Tokenize, Help, Version };
 
 struct CommandLine {
   Command command = Command::Help;
@@ -26,6 +26,11 @@ struct CommandLine {
   std::filesystem::path dump;                // --dump FILE.safetensors
   std::vector<ConfigOverride> plugin_params;  // --param KEY=VALUE (repeatable)
   std::string aspect = "pad";                // --aspect pad|square
+
+  // tokenize
+  std::filesystem::path tokenizer;  // --tokenizer PATH
+  bool jsonl = false;               // --jsonl
+  bool no_special = false;          // --no-special
 };
 
 // Throws UsageError with a message that says what is wrong and what was expected.

@@ -15,5 +15,6 @@ int run_config_command(const CommandLine& line);
 int run_check_command(const CommandLine& line);
 int run_experiment_command(const CommandLine& line);
 int run_probe_command(const CommandLine& line);
+int run_tokenize_command(const CommandLine& line);
 
 }  // namespace vdep

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       case Command::Check: return run_check_command(line);
       case Command::Run: return run_experiment_command(line);
       case Command::Probe: return run_probe_command(line);
+      case Command::Tokenize: return run_tokenize_command(line);
     }
   } catch (const ConfigError& error) {
     // Each diagnostic is already a complete "file:line:col: error: ..." line.

@@ -29,13 +29,16 @@ class VDEP_API Tokenizer {
   virtual ~Tokenizer();
 
   // Special and added tokens written in the text ("</s>", "<|endoftext|>") become their ids, as
-  // HF tokenizers do; everything else is encoded by the model's algorithm.
+  // HF tokenizers do; everything else is encoded by the model's algorithm. Throws
+  // std::invalid_argument when `text` is not valid UTF-8.
   virtual std::vector<std::int64_t> encode(std::string_view text, const TokenizeOptions& options = {}) const = 0;
   // Ids back to text (UTF-8; byte-level pieces that end mid-character are completed by the next
   // ids, or replaced by U+FFFD at the end). Special tokens are written out unless skipped.
+  // Throws std::out_of_range for an id outside the vocabulary.
   virtual std::string decode(const std::vector<std::int64_t>& ids, bool skip_special_tokens = false) const = 0;
 
-  // The vocabulary entry of `id` as the model files spell it ("▁the", "Ġthe", "<0x0A>").
+  // The vocabulary entry of `id` as the model files spell it ("▁the", "Ġthe", "<0x0A>"); throws
+  // std::out_of_range for an id outside the vocabulary.
   virtual std::string piece(std::int64_t id) const = 0;
   // Id of a vocabulary entry or added token spelt exactly so, if any.
   virtual std::optional<std::int64_t> piece_to_id(std::string_view piece) const = 0;
