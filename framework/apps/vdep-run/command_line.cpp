@@ -22,6 +22,12 @@ const char* const kUsage =
     "                         [--aspect pad|square] [--dump OUT.safetensors]\n"
     "      run one image through an encoder plugin and print the features' shape and statistics;\n"
     "      --dump writes pixel_values, every computed hidden_states.N and image_features\n"
+    "  vdep-run probe llm --plugin NAME [--weights DIR] (--prompt TEXT | --ids 1,2,3) [--param KEY=VALUE]...\n"
+    "                     [--template plain|vicuna_v1|phi] [--tokenizer PATH] [--max-new-tokens N]\n"
+    "                     [--temperature T] [--top-p P] [--seed N] [--dump OUT.safetensors]\n"
+    "      run a prompt through an LLM plugin: the next-token distribution and a generated\n"
+    "      continuation (greedy unless --temperature > 0); --template wraps the prompt as one user\n"
+    "      turn; --dump writes input_ids, logits and every hidden_states.N of the prompt pass\n"
     "  vdep-run tokenize --tokenizer PATH [--no-special] (TEXT | --jsonl)\n"
     "      print the token ids and pieces of TEXT; PATH is an HF model folder, a tokenizer.model or a\n"
     "      vocab.json; --jsonl reads one text per stdin line and writes {\"text\":...,\"ids\":[...]} lines;\n"
@@ -35,10 +41,58 @@ const char* const kUsage =
 namespace {
 
 const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe", "tokenize"};
-const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",      "--help",
-                                           "--version", "--plugin",      "--weights",   "--image",     "--dump",
-                                           "--param",   "--aspect",      "--tokenizer", "--jsonl",     "--no-special"};
-const std::vector<std::string> kProbeOptions = {"--plugin", "--weights", "--image", "--dump", "--param", "--aspect"};
+const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help",
+                                           "--version", "--plugin",      "--weights",   "--image",  "--dump",
+                                           "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
+                                           "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special"};
+const std::vector<std::string> kProbeOptions = {"--plugin", "--weights",        "--image",       "--dump",
+                                                "--param",  "--aspect",         "--prompt",      "--ids",
+                                                "--max-new-tokens", "--temperature", "--top-p",   "--seed",
+                                                "--template"};
+const std::vector<std::string> kEncoderOnlyOptions = {"--image", "--aspect"};
+const std::vector<std::string> kLlmOnlyOptions = {"--prompt", "--ids", "--max-new-tokens", "--temperature",
+                                                  "--top-p", "--seed", "--template"};
+
+std::int64_t integer_value(const std::string& option, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(option + " takes an integer (got '" + text + "')");
+}
+
+double number_value(const std::string& option, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(option + " takes a number (got '" + text + "')");
+}
+
+std::vector<std::int64_t> id_list(const std::string& text) {
+  std::vector<std::int64_t> ids;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    ids.push_back(integer_value("--ids", text.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return ids;
+}
+
+bool first_of(const std::vector<std::string>& options, const std::vector<std::string>& subset, std::string& which) {
+  for (const std::string& option : options) {
+    if (std::find(subset.begin(), subset.end(), option) != subset.end()) {
+      which = option;
+      return true;
+    }
+  }
+  return false;
+}
 
 bool is_experiment_file(std::string_view operand) {
   return operand.size() > 5 && operand.substr(operand.size() - 5) == ".toml";
@@ -83,7 +137,6 @@ CommandLine parse_command_line(int argc, char** argv) {
     } else if (arg == "--json") {
       line.json = true;
     } else if (arg == "--tokenizer") {
-      tokenize_options.push_back(arg);
       line.tokenizer = take_value();
     } else if (arg == "--jsonl") {
       tokenize_options.push_back(arg);
@@ -100,6 +153,13 @@ CommandLine parse_command_line(int argc, char** argv) {
       if (arg == "--dump") line.dump = given;
       if (arg == "--aspect") line.aspect = given;
       if (arg == "--param") line.plugin_params.push_back(parse_override(given));
+      if (arg == "--prompt") line.prompt = given;
+      if (arg == "--ids") line.prompt_ids = id_list(given);
+      if (arg == "--max-new-tokens") line.max_new_tokens = integer_value(arg, given);
+      if (arg == "--temperature") line.temperature = number_value(arg, given);
+      if (arg == "--top-p") line.top_p = number_value(arg, given);
+      if (arg == "--seed") line.seed = static_cast<std::uint64_t>(integer_value(arg, given));
+      if (arg == "--template") line.chat_template = given;
     } else if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
       std::string message = "unknown option '" + arg + "'";
       if (auto suggestion = nearest_match(arg, kOptions)) message += "; did you mean '" + *suggestion + "'?";
@@ -143,16 +203,33 @@ CommandLine parse_command_line(int argc, char** argv) {
                          " takes exactly one experiment file");
       }
       break;
-    case Command::Probe:
-      if (line.operands != std::vector<std::string>{"encoder"}) {
-        throw UsageError("probe takes one operand: encoder (vdep-run probe encoder --plugin NAME --image FILE)");
+    case Command::Probe: {
+      const bool encoder = line.operands == std::vector<std::string>{"encoder"};
+      const bool llm = line.operands == std::vector<std::string>{"llm"};
+      if (!encoder && !llm) {
+        throw UsageError("probe takes one operand: encoder or llm (vdep-run probe encoder --plugin NAME --image FILE, "
+                         "vdep-run probe llm --plugin NAME --prompt TEXT)");
       }
-      if (line.plugin.empty()) throw UsageError("probe encoder needs --plugin NAME (`vdep-run plugins` lists them)");
-      if (line.image.empty()) throw UsageError("probe encoder needs --image FILE");
-      if (line.aspect != "pad" && line.aspect != "square") {
-        throw UsageError("--aspect must be pad or square (got '" + line.aspect + "')");
+      const std::string what = "probe " + line.operands.front();
+      if (line.plugin.empty()) throw UsageError(what + " needs --plugin NAME (`vdep-run plugins` lists them)");
+      std::string misplaced;
+      if (first_of(probe_options, encoder ? kLlmOnlyOptions : kEncoderOnlyOptions, misplaced)) {
+        throw UsageError(misplaced + " does not apply to " + what);
+      }
+      if (encoder) {
+        if (line.image.empty()) throw UsageError("probe encoder needs --image FILE");
+        if (line.aspect != "pad" && line.aspect != "square") {
+          throw UsageError("--aspect must be pad or square (got '" + line.aspect + "')");
+        }
+      } else {
+        if (line.prompt.empty() == line.prompt_ids.empty()) throw UsageError("probe llm needs one of --prompt TEXT or --ids 1,2,3");
+        if (!line.chat_template.empty() && line.prompt.empty()) throw UsageError("--template applies to --prompt");
+        if (line.max_new_tokens < 0) throw UsageError("--max-new-tokens must be >= 0");
+        if (line.temperature < 0) throw UsageError("--temperature must be >= 0");
+        if (!(line.top_p > 0 && line.top_p <= 1)) throw UsageError("--top-p must be in (0, 1]");
       }
       break;
+    }
     case Command::Tokenize:
       if (line.tokenizer.empty()) throw UsageError("tokenize needs --tokenizer PATH (an HF model folder or tokenizer file)");
       if (line.jsonl && !line.operands.empty()) throw UsageError("tokenize --jsonl reads its texts from stdin: give no TEXT");
@@ -167,6 +244,10 @@ CommandLine parse_command_line(int argc, char** argv) {
   }
   if (line.command != Command::Tokenize && !tokenize_options.empty()) {
     throw UsageError(tokenize_options.front() + " only applies to 'tokenize'");
+  }
+  const bool probes_llm = line.command == Command::Probe && line.operands.front() == "llm";
+  if (!line.tokenizer.empty() && line.command != Command::Tokenize && !probes_llm) {
+    throw UsageError("--tokenizer only applies to 'tokenize' and 'probe llm'");
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
   return line;

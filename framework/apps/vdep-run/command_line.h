@@ -1,6 +1,7 @@
 // vdep-run's command line: a subcommand, its operands and the options they share.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,9 +27,17 @@ struct CommandLine {
   std::filesystem::path dump;                // --dump FILE.safetensors
   std::vector<ConfigOverride> plugin_params;  // --param KEY=VALUE (repeatable)
   std::string aspect = "pad";                // --aspect pad|square
+  // probe llm
+  std::string prompt;                        // --prompt TEXT
+  std::vector<std::int64_t> prompt_ids;      // --ids 1,2,3
+  std::int64_t max_new_tokens = 32;          // --max-new-tokens N
+  double temperature = 0.0;                  // --temperature T (0 = greedy)
+  double top_p = 1.0;                        // --top-p P
+  std::uint64_t seed = 0;                    // --seed N
+  std::string chat_template;                 // --template NAME
+  std::filesystem::path tokenizer;           // --tokenizer PATH (also tokenize)
 
   // tokenize
-  std::filesystem::path tokenizer;  // --tokenizer PATH
   bool jsonl = false;               // --jsonl
   bool no_special = false;          // --no-special
 };

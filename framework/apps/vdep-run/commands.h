@@ -14,7 +14,8 @@ int run_plugins_command(const CommandLine& line);
 int run_config_command(const CommandLine& line);
 int run_check_command(const CommandLine& line);
 int run_experiment_command(const CommandLine& line);
-int run_probe_command(const CommandLine& line);
+int run_probe_encoder_command(const CommandLine& line);
+int run_probe_llm_command(const CommandLine& line);
 int run_tokenize_command(const CommandLine& line);
 
 }  // namespace vdep

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       case Command::Config: return run_config_command(line);
       case Command::Check: return run_check_command(line);
       case Command::Run: return run_experiment_command(line);
-      case Command::Probe: return run_probe_command(line);
+      case Command::Probe:
+        return line.operands.front() == "llm" ? run_probe_llm_command(line) : run_probe_encoder_command(line);
       case Command::Tokenize: return run_tokenize_command(line);
     }
   } catch (const ConfigError& error) {

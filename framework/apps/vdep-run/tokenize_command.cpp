@@ -56,7 +56,7 @@ void write_json_lines(const Tokenizer& tokenizer, const TokenizeOptions& options
     if (const auto offset = first_invalid_utf8(line)) {
       throw UsageError("stdin line " + std::to_string(number) + ": not valid UTF-8 (byte " + std::to_string(*offset) + ")");
     }
-    const nlohmann::json record = {{"text", line}, {"ids", tokenizer.encode(line, options)}};
+    const nlohmann::ordered_json record = {{"text", line}, {"ids", tokenizer.encode(line, options)}};
     std::cout << record.dump() << '\n';
   }
   std::cout.flush();
