@@ -61,6 +61,11 @@ void HfConfig::get(std::string_view key, std::string& value) const { read_value(
 
 bool HfConfig::contains(std::string_view key) const { return state_->object.contains(std::string(key)); }
 
+bool HfConfig::has_value(std::string_view key) const {
+  const auto it = state_->object.find(std::string(key));
+  return it != state_->object.end() && !it->is_null();
+}
+
 const std::filesystem::path& HfConfig::file() const { return state_->file; }
 
 }  // namespace vdep

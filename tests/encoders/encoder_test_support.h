@@ -10,19 +10,9 @@
 #include <vdep/encoder.h>
 
 #include "config/experiment_schema.h"
-#include "plugins/plugin_registry.h"
-#include "plugins/plugin_search_path.h"
+#include "support/bundled_plugins.h"
 
 namespace vdep::test {
-
-inline const PluginRegistry& bundled_plugins() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry plugins;
-    plugins.load_folders({bundled_plugin_folder()});
-    return plugins;
-  }();
-  return registry;
-}
 
 // `settings` holds the block's keys besides `plugin`, e.g. {{"weights", "/tmp/x"}, {"select_layer", -1}}.
 inline std::unique_ptr<Encoder> make_encoder(const std::string& plugin, toml::table settings) {

@@ -25,7 +25,8 @@ class VDEP_API HfConfig {
   void get(std::string_view key, double& value) const;
   void get(std::string_view key, bool& value) const;
   void get(std::string_view key, std::string& value) const;
-  bool contains(std::string_view key) const;
+  bool contains(std::string_view key) const;  // present, null included
+  bool has_value(std::string_view key) const;  // present and not null
 
   const std::filesystem::path& file() const;
 

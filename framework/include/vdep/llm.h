@@ -38,12 +38,15 @@ struct LlmForwardOptions {
 };
 
 struct LlmInputs {
-  at::Tensor inputs_embeds;  // [batch, new_length, hidden_size()]
+  // [batch, new_length, hidden_size()], on the parameters' device; cast to the parameters' dtype
+  // (image embeddings from an fp32 projector may meet a bf16 LLM).
+  at::Tensor inputs_embeds;
   // [batch, cached_length + new_length], 1 = real token, 0 = padding; undefined = all real. Padding
   // is on the right for training; generation of padded batches may pad on the left.
   at::Tensor attention_mask;
   // [batch, new_length] int64; undefined = counted from attention_mask (positions of real tokens
-  // 0, 1, 2, ... with padding skipped), continuing after the cache.
+  // 0, 1, 2, ... with padding skipped, left padding at 0), continuing after the cache; without a
+  // mask, cached_length, cached_length + 1, ...
   at::Tensor position_ids;
 };
 

@@ -1,0 +1,19 @@
+// Phi decoders: HF's PhiConfig defaults and the built-in architectures.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <vdep/nn/decoder_config.h>
+
+namespace vdep::phi {
+
+// "phi-2" (microsoft/phi-2, TinyLLaVA's LLM), "phi-100m" (for benchmarks), "tiny" (for tests).
+nn::DecoderConfig phi_preset(const std::string& name);
+
+// config.json of an HF PhiForCausalLM folder (or the text_config of a composite one), with
+// PhiConfig's defaults for the optional keys. Throws std::runtime_error naming the file and the key,
+// also for what the plugin does not implement (qk_layernorm, tied embeddings).
+nn::DecoderConfig read_phi_config(const std::filesystem::path& config_json);
+
+}  // namespace vdep::phi

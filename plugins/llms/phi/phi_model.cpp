@@ -1,0 +1,88 @@
+#include "phi_model.h"
+
+namespace vdep::phi {
+
+namespace {
+
+torch::nn::LayerNorm layer_norm(const nn::DecoderConfig& config) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.norm_eps));
+}
+
+}  // namespace
+
+PhiAttentionImpl::PhiAttentionImpl(const nn::DecoderConfig& config)
+    : heads_(config.num_attention_heads), kv_heads_(config.num_key_value_heads), head_dim_(config.head_dim) {
+  const auto hidden = config.hidden_size;
+  q_proj = register_module("q_proj", torch::nn::Linear(hidden, heads_ * head_dim_));
+  k_proj = register_module("k_proj", torch::nn::Linear(hidden, kv_heads_ * head_dim_));
+  v_proj = register_module("v_proj", torch::nn::Linear(hidden, kv_heads_ * head_dim_));
+  dense = register_module("dense", torch::nn::Linear(heads_ * head_dim_, hidden));
+}
+
+at::Tensor PhiAttentionImpl::forward(const at::Tensor& x, std::size_t layer, const nn::DecoderLayerInputs& inputs) {
+  const auto batch = x.size(0);
+  const auto length = x.size(1);
+  auto split = [&](const at::Tensor& t, std::int64_t heads) {
+    return t.view({batch, length, heads, head_dim_}).transpose(1, 2);
+  };
+  const auto q = nn::apply_rotary(split(q_proj(x), heads_), inputs.rotary);
+  auto k = nn::apply_rotary(split(k_proj(x), kv_heads_), inputs.rotary);
+  auto v = split(v_proj(x), kv_heads_);
+  if (inputs.cache) std::tie(k, v) = nn::append_to_cache(*inputs.cache, layer, k, v);
+  nn::CausalAttentionOptions options;
+  options.return_probabilities = inputs.attentions != nullptr;
+  options.fp32_scores = true;
+  auto attention = nn::causal_attention(q, k, v, inputs.step.mask, options);
+  if (inputs.attentions) inputs.attentions->push_back(attention.probabilities);
+  return dense(attention.context);
+}
+
+PhiMlpImpl::PhiMlpImpl(const nn::DecoderConfig& config) : activation_(nn::activation_from_name(config.hidden_act)) {
+  fc1 = register_module("fc1", torch::nn::Linear(config.hidden_size, config.intermediate_size));
+  fc2 = register_module("fc2", torch::nn::Linear(config.intermediate_size, config.hidden_size));
+}
+
+at::Tensor PhiMlpImpl::forward(const at::Tensor& x) { return fc2(nn::apply_activation(fc1(x), activation_)); }
+
+PhiDecoderLayerImpl::PhiDecoderLayerImpl(const nn::DecoderConfig& config) {
+  input_layernorm = register_module("input_layernorm", layer_norm(config));
+  self_attn = register_module("self_attn", PhiAttention(config));
+  mlp = register_module("mlp", PhiMlp(config));
+}
+
+at::Tensor PhiDecoderLayerImpl::forward(const at::Tensor& x, std::size_t layer, const nn::DecoderLayerInputs& inputs) {
+  const auto normed = input_layernorm(x);
+  return self_attn(normed, layer, inputs) + mlp(normed) + x;
+}
+
+PhiModelImpl::PhiModelImpl(const nn::DecoderConfig& config, torch::Dtype dtype) {
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(config.vocab_size, config.hidden_size));
+  embed_tokens->to(dtype);
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
+    PhiDecoderLayer layer(config);
+    layer->to(dtype);
+    layers->push_back(layer);
+  }
+  final_layernorm = register_module("final_layernorm", layer_norm(config));
+  final_layernorm->to(dtype);
+}
+
+at::Tensor PhiModelImpl::forward(at::Tensor x, const nn::DecoderLayerInputs& inputs,
+                                 std::vector<at::Tensor>* hidden_states) {
+  for (std::size_t i = 0; i < layers->size(); ++i) {
+    if (hidden_states) hidden_states->push_back(x);
+    x = layers[i]->as<PhiDecoderLayer>()->forward(x, i, inputs);
+  }
+  x = final_layernorm(x);
+  if (hidden_states) hidden_states->push_back(x);
+  return x;
+}
+
+PhiForCausalLmImpl::PhiForCausalLmImpl(const nn::DecoderConfig& config, torch::Dtype dtype) {
+  model = register_module("model", PhiModel(config, dtype));
+  lm_head = register_module("lm_head", torch::nn::Linear(config.hidden_size, config.vocab_size));
+  lm_head->to(dtype);
+}
+
+}  // namespace vdep::phi

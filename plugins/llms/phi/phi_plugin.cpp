@@ -1,0 +1,88 @@
+// `phi`: HF's PhiForCausalLM (Phi-1.5, Phi-2: TinyLLaVA's LLM). `weights` points at an HF folder
+// (config.json + model.safetensors or a sharded index), e.g. a download of microsoft/phi-2.
+#include <torch/torch.h>
+
+#include <vdep/llm.h>
+#include <vdep/nn/hf_initialisation.h>
+#include <vdep/plugin.h>
+#include <vdep/safetensors.h>
+#include <vdep/weight_loading.h>
+
+#include "phi_config.h"
+#include "phi_model.h"
+
+namespace {
+
+using DecoderConfig = vdep::nn::DecoderConfig;
+
+const vdep::ParamSpec kParams[] = {
+    {"weights", vdep::ParamType::Path, "",
+     "HF checkpoint folder (config.json, model.safetensors or model.safetensors.index.json). Empty: random "
+     "weights of `preset`.",
+     -vdep::kUnbounded, vdep::kUnbounded, nullptr},
+    {"preset", vdep::ParamType::String, "phi-2", "Architecture used when `weights` is empty.",
+     -vdep::kUnbounded, vdep::kUnbounded, "phi-2|phi-100m|tiny"},
+    {"seed", vdep::ParamType::Int, "0", "Seed of the random weights when `weights` is empty.", 0,
+     vdep::kUnbounded, nullptr},
+    {"dtype", vdep::ParamType::String, "float32",
+     "dtype of the parameters (the checkpoint's are converted); activations follow it, attention scores "
+     "and softmax stay fp32.",
+     -vdep::kUnbounded, vdep::kUnbounded, "float32|bfloat16"},
+};
+
+class PhiLlm final : public vdep::Llm {
+ public:
+  PhiLlm(const DecoderConfig& config, torch::Dtype dtype) : config_(config), model_(config, dtype) {}
+
+  at::Tensor embed(const at::Tensor& ids) override {
+    vdep::nn::check_token_ids(ids, config_);
+    return model_->model->embed_tokens(ids);
+  }
+
+  vdep::LlmOutput forward(const vdep::LlmInputs& inputs, const vdep::LlmForwardOptions& options) override {
+    const auto step = vdep::nn::prepare_decoder_step(inputs, config_.hidden_size, options.cache);
+    const auto positions = step.cached_length + inputs.inputs_embeds.size(1);
+    TORCH_CHECK(positions <= config_.max_position_embeddings, "phi: ", positions,
+                " positions exceed max_position_embeddings ", config_.max_position_embeddings);
+    const auto dtype = model_->model->embed_tokens->weight.scalar_type();
+    const auto rotary = vdep::nn::rotary_cos_sin(step.position_ids, config_.rotary_dim(), config_.rope_theta, dtype);
+    vdep::LlmOutput output;
+    const vdep::nn::DecoderLayerInputs layer_inputs{rotary, step, options.cache,
+                                                options.return_attentions ? &output.attentions : nullptr};
+    output.last_hidden_state = model_->model->forward(inputs.inputs_embeds.to(dtype), layer_inputs,
+                                                      options.return_hidden_states ? &output.hidden_states : nullptr);
+    if (!options.skip_logits) output.logits = model_->lm_head(output.last_hidden_state);
+    return output;
+  }
+
+  std::int64_t hidden_size() const override { return config_.hidden_size; }
+  std::int64_t num_layers() const override { return config_.num_hidden_layers; }
+  std::int64_t vocab_size() const override { return config_.vocab_size; }
+  vdep::LlmSpecialTokens special_tokens() const override { return config_.special_tokens; }
+  torch::nn::Module& module() override { return *model_; }
+
+ private:
+  DecoderConfig config_;
+  vdep::phi::PhiForCausalLm model_;
+};
+
+std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
+  const std::filesystem::path weights = params.get_path("weights");
+  const torch::Dtype dtype = params.get_string("dtype") == "bfloat16" ? torch::kBFloat16 : torch::kFloat;
+  if (weights.empty()) {
+    const DecoderConfig config = vdep::phi::phi_preset(params.get_string("preset"));
+    torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
+    auto llm = std::make_unique<PhiLlm>(config, dtype);
+    vdep::nn::initialise_like_hf(llm->module(), config.initializer_range);
+    return llm;
+  }
+  const DecoderConfig config = vdep::phi::read_phi_config(weights / "config.json");
+  auto llm = std::make_unique<PhiLlm>(config, dtype);
+  vdep::load_weights(llm->module(), vdep::SafetensorsReader::open(weights));
+  return llm;
+}
+
+}  // namespace
+
+VDEP_PLUGIN(Llm, "phi", "1.0.0", "Phi decoder (HF PhiForCausalLM), e.g. microsoft/phi-2 for TinyLLaVA", kParams,
+            create)
