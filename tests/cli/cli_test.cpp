@@ -11,6 +11,10 @@
 #include <ATen/ATen.h>
 #include <vdep/safetensors.h>
 
+#include <vdep/chat_template.h>
+#include <vdep/tokenizer.h>
+
+#include "llms/llm_test_support.h"
 #include "support/process.h"
 #include "support/text_file.h"
 
@@ -288,6 +292,55 @@ TEST_F(CliTest, TokenizeBadUsageExitsTwo) {
   const auto empty = vdep_run("tokenize --tokenizer " + shell_quote(scratch_.string()) + " hi");
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_CONTAINS(empty.err, scratch_.string() + ": no tokenizer here");
+}
+
+TEST_F(CliTest, ProbeLlmTokenizesGeneratesAndDumpsThePromptPass) {
+  // A tiny LLaMA in an HF folder, with the LLaMA-style SentencePiece model of the template tests.
+  TinyDecoder decoder = tiny_llama();
+  decoder.vocab = 420;
+  const auto model = scratch_ / "tiny-llama";
+  std::string config = config_json(decoder);
+  const std::string short_context = "\"max_position_embeddings\": 64";
+  config.replace(config.find(short_context), short_context.size(), "\"max_position_embeddings\": 512");
+  write_checkpoint(model, config, random_weights(decoder, 3));
+  std::filesystem::copy_file(std::filesystem::path(VDEP_FIXTURES_DIR) / "chat" / "llama_sp" / "tokenizer.model",
+                             model / "tokenizer.model");
+
+  const auto dump = scratch_ / "prompt.safetensors";
+  const auto result = vdep_run("probe llm --plugin llama --weights " + shell_quote(model.string()) +
+                               " --prompt 'What is it?' --template vicuna_v1 --max-new-tokens 5 --dump " +
+                               shell_quote(dump.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "llm llama: 2 layers, hidden 32, vocabulary 420");
+  EXPECT_CONTAINS(result.out, "questions. USER: What is it? ASSISTANT:\"");
+  EXPECT_CONTAINS(result.out, "generation     5 tokens");
+
+  const auto tokenizer = load_tokenizer(model);
+  const std::vector<std::int64_t> expected_ids = tokenizer->encode(
+      ChatTemplate::create("vicuna_v1")->render_generation_prompt({{"human", "What is it?"}}));
+  const SafetensorsReader tensors = SafetensorsReader::open(dump);
+  EXPECT_EQ(tensors.names(), (std::vector<std::string>{"hidden_states.0", "hidden_states.1", "hidden_states.2",
+                                                       "input_ids", "logits"}));
+  const at::Tensor ids = tensors.get("input_ids");
+  EXPECT_EQ(std::vector<std::int64_t>(ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.numel()), expected_ids);
+  const auto length = static_cast<std::int64_t>(expected_ids.size());
+  EXPECT_EQ(tensors.get("logits").sizes(), (at::IntArrayRef{1, length, 420}));
+  // hidden_states.0 is the embedding of the prompt: the checkpoint's embedding rows.
+  const at::Tensor embeddings = SafetensorsReader::open(model).get("model.embed_tokens.weight");
+  EXPECT_TRUE(at::allclose(tensors.get("hidden_states.0")[0], embeddings.index_select(0, ids[0])));
+
+  const auto without_tokenizer = vdep_run("probe llm --plugin llama --param preset=tiny --prompt hello");
+  EXPECT_EQ(without_tokenizer.exit_code, 2);
+  EXPECT_CONTAINS(without_tokenizer.err, "--prompt needs a tokenizer");
+  const auto outside = vdep_run("probe llm --plugin llama --param preset=tiny --ids 1,256");
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_CONTAINS(outside.err, "token id 256 is outside the model's vocabulary [0, 256)");
+  const auto no_prompt = vdep_run("probe llm --plugin llama --param preset=tiny");
+  EXPECT_EQ(no_prompt.exit_code, 2);
+  EXPECT_CONTAINS(no_prompt.err, "probe llm needs one of --prompt TEXT or --ids 1,2,3");
+  const auto image = vdep_run("probe llm --plugin llama --ids 1 --image x.png");
+  EXPECT_EQ(image.exit_code, 2);
+  EXPECT_CONTAINS(image.err, "--image does not apply to probe llm");
 }
 
 TEST_F(CliTest, RuntimeFailureExitsOne) {
