@@ -7,8 +7,8 @@
 // Prints, for each precision:
 // - training tokens/s: forward with logits, next-token cross-entropy, backward (no optimizer step),
 //   over `batch` sequences of `seq` tokens;
-// - generation tokens/s: greedy, batch 1, a `seq`-token prompt in one forward (timed on its own),
-//   then `new-tokens` steps of one position each from the KV cache;
+// - generation tokens/s: vdep::generate, greedy, batch 1, a `seq`-token prompt in one forward
+//   (timed on its own), then `new-tokens` steps of one position each from the KV cache;
 // and the process's peak resident memory (VmHWM). bf16 means parameters and activations in
 // bfloat16; on CPUs without AVX512-BF16 or AMX, LibTorch 1.13's bf16 GEMM is a scalar loop far
 // slower than fp32: measure bf16 there with few iterations.
@@ -19,6 +19,7 @@
 
 #include <torch/torch.h>
 
+#include <vdep/generation.h>
 #include <vdep/llm.h>
 
 #include "config/experiment_schema.h"
@@ -64,29 +65,23 @@ struct GenerationFigures {
   double tokens_per_second;
 };
 
+// vdep::generate, greedy, as probe and evaluation run it. The prompt pass is timed as a one-token
+// generation and subtracted from a (1 + new_tokens)-token one.
 GenerationFigures greedy_generation(vdep::Llm& llm, int prompt_length, int new_tokens) {
   torch::NoGradGuard no_grad;
-  auto next_token = [&](const vdep::LlmOutput& output) { return output.logits.select(1, -1).argmax(-1, true); };
-  auto step = [&](const torch::Tensor& ids, vdep::KvCache& cache) {
-    vdep::LlmInputs inputs;
-    inputs.inputs_embeds = llm.embed(ids);
-    vdep::LlmForwardOptions options;
-    options.cache = &cache;
-    return llm.forward(inputs, options);
+  const auto prompt = llm.embed(torch::randint(0, llm.vocab_size(), {1, prompt_length}, torch::kLong));
+  vdep::GenerationOptions options;
+  options.eos_token_ids = {-1};  // an id never produced: every run generates all its tokens
+  auto timed = [&](int tokens) {
+    options.max_new_tokens = tokens;
+    const auto start = Clock::now();
+    vdep::generate(llm, prompt, options);
+    return seconds_since(start);
   };
-  const auto prompt = torch::randint(0, llm.vocab_size(), {1, prompt_length}, torch::kLong);
-  {
-    vdep::KvCache warm_up;
-    step(prompt.narrow(1, 0, 8), warm_up);
-  }
-  vdep::KvCache cache;
-  auto start = Clock::now();
-  auto token = next_token(step(prompt, cache));
-  GenerationFigures figures{seconds_since(start), 0.0};
-  start = Clock::now();
-  for (int i = 0; i < new_tokens; ++i) token = next_token(step(token, cache));
-  figures.tokens_per_second = new_tokens / seconds_since(start);
-  return figures;
+  timed(1);  // warm-up: allocator and kernel selection
+  const double prompt_seconds = timed(1);
+  const double total_seconds = timed(1 + new_tokens);
+  return {prompt_seconds, new_tokens / (total_seconds - prompt_seconds)};
 }
 
 void measure(vdep::Llm& llm, torch::ScalarType dtype, const char* name, int batch, int seq, int iterations,
