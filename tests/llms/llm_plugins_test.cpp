@@ -382,6 +382,37 @@ TEST_F(LlmPluginsTest, ConfigErrorsNameTheFileAndTheKey) {
   EXPECT_CONTAINS(message, "hidden_act 'relu'");
 }
 
+TEST_F(LlmPluginsTest, PhiAppliesItsResidualDropoutOnlyInTraining) {
+  const TinyDecoder d = test::tiny_phi();  // its config.json has resid_pdrop 0.1, as phi-2's
+  auto llm = checkpoint(d, nullptr, "phi");
+  const auto ids = random_ids(d, 1, 6, 4);
+  auto logits = [&](Llm& model, std::uint64_t seed) {
+    torch::manual_seed(seed);
+    LlmInputs inputs;
+    inputs.inputs_embeds = model.embed(ids);
+    return model.forward(inputs, {}).logits;
+  };
+  const auto evaluated = logits(*llm, 1);
+  EXPECT_TRUE(torch::equal(logits(*llm, 2), evaluated)) << "created in evaluation mode";
+  llm->module().train();
+  const auto trained = logits(*llm, 1);
+  EXPECT_FALSE(torch::allclose(trained, evaluated, 1e-3, 1e-3));
+  EXPECT_FALSE(torch::allclose(logits(*llm, 2), trained, 1e-3, 1e-3));
+  EXPECT_TRUE(torch::equal(logits(*llm, 1), trained)) << "dropout draws from the seeded generator";
+
+  std::string config = test::config_json(d);
+  config.replace(config.find("\"resid_pdrop\": 0.1"), 18, "\"resid_pdrop\": 0.0");
+  test::write_checkpoint(folder_ / "no_dropout", config, test::random_weights(d, 11));
+  auto without = test::load_llm("phi", folder_ / "no_dropout");
+  const auto reference = logits(*without, 1);
+  without->module().train();
+  EXPECT_TRUE(torch::equal(logits(*without, 3), reference));
+
+  config.replace(config.find("\"attention_dropout\": 0.0"), 24, "\"attention_dropout\": 0.1");
+  test::write_checkpoint(folder_ / "attention_dropout", config, test::random_weights(d, 11));
+  EXPECT_CONTAINS(expect_load_error("phi", folder_ / "attention_dropout"), "'attention_dropout'");
+}
+
 TEST_F(LlmPluginsTest, EmbedRejectsIdsOutsideTheVocabulary) {
   for (const TinyDecoder& d : {test::tiny_llama(), test::tiny_phi()}) {
     SCOPED_TRACE(plugin_of(d));

@@ -84,7 +84,8 @@ class VDEP_API Llm : public Component {
   virtual std::int64_t vocab_size() const = 0;
   virtual LlmSpecialTokens special_tokens() const = 0;
   // The module holding every parameter, named as in the checkpoint (for freezing, device and
-  // dtype moves, saving).
+  // dtype moves, saving). LLMs are created in evaluation mode, as HF's from_pretrained leaves
+  // them; module().train() turns on the dropout their config asks for (phi-2: resid_pdrop 0.1).
   virtual torch::nn::Module& module() = 0;
 };
 

@@ -33,7 +33,8 @@ const vdep::ParamSpec kParams[] = {
 
 class LlamaLlm final : public vdep::Llm {
  public:
-  LlamaLlm(const DecoderConfig& config, torch::Dtype dtype) : config_(config), model_(config, dtype) {}
+  // In evaluation mode, as HF's from_pretrained leaves a model (LLaMA has no dropout to turn on).
+  LlamaLlm(const DecoderConfig& config, torch::Dtype dtype) : config_(config), model_(config, dtype) { model_->eval(); }
 
   at::Tensor embed(const at::Tensor& ids) override {
     vdep::nn::check_token_ids(ids, config_);

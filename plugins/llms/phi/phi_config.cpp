@@ -22,8 +22,9 @@ nn::DecoderConfig phi_defaults() {
 
 }  // namespace
 
-nn::DecoderConfig phi_preset(const std::string& name) {
+PhiArchitecture phi_preset(const std::string& name) {
   nn::DecoderConfig config = phi_defaults();
+  PhiDropout dropout;
   if (name == "phi-2") {  // microsoft/phi-2's config.json
     config.hidden_size = 2560;
     config.intermediate_size = 10240;
@@ -33,6 +34,7 @@ nn::DecoderConfig phi_preset(const std::string& name) {
     config.vocab_size = 51200;
     config.partial_rotary_factor = 0.4;
     config.special_tokens = {50256, 50256, -1};
+    dropout.residual = 0.1;
   } else if (name == "phi-100m") {  // 105M parameters; head_dim 80 and 32 rotary dims as phi-2
     config.hidden_size = 640;
     config.intermediate_size = 2560;
@@ -53,10 +55,10 @@ nn::DecoderConfig phi_preset(const std::string& name) {
     throw std::invalid_argument("unknown Phi preset '" + name + "'");
   }
   config.head_dim = config.hidden_size / config.num_attention_heads;
-  return config;
+  return {config, dropout};
 }
 
-nn::DecoderConfig read_phi_config(const std::filesystem::path& config_json) {
+PhiArchitecture read_phi_config(const std::filesystem::path& config_json) {
   nn::DecoderConfig config = nn::read_decoder_config(config_json, phi_defaults(), "layer_norm_eps");
   const HfConfig json = HfConfig::read(config_json, "text_config");
   bool qk_layernorm = false;
@@ -73,7 +75,16 @@ nn::DecoderConfig read_phi_config(const std::filesystem::path& config_json) {
   } catch (const std::invalid_argument& error) {
     throw std::runtime_error(config_json.string() + ": " + error.what());
   }
-  return config;
+  PhiDropout dropout;
+  json.get("embd_pdrop", dropout.embedding);
+  json.get("resid_pdrop", dropout.residual);
+  double attention_dropout = 0.0;
+  json.get("attention_dropout", attention_dropout);
+  if (attention_dropout != 0.0) {
+    throw std::runtime_error(config_json.string() + ": 'attention_dropout' " + std::to_string(attention_dropout) +
+                             " is not supported by the phi plugin (phi-2 has 0.0)");
+  }
+  return {config, dropout};
 }
 
 }  // namespace vdep::phi

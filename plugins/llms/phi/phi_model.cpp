@@ -44,7 +44,8 @@ PhiMlpImpl::PhiMlpImpl(const nn::DecoderConfig& config) : activation_(nn::activa
 
 at::Tensor PhiMlpImpl::forward(const at::Tensor& x) { return fc2(nn::apply_activation(fc1(x), activation_)); }
 
-PhiDecoderLayerImpl::PhiDecoderLayerImpl(const nn::DecoderConfig& config) {
+PhiDecoderLayerImpl::PhiDecoderLayerImpl(const nn::DecoderConfig& config, double residual_dropout)
+    : residual_dropout_(residual_dropout) {
   input_layernorm = register_module("input_layernorm", layer_norm(config));
   self_attn = register_module("self_attn", PhiAttention(config));
   mlp = register_module("mlp", PhiMlp(config));
@@ -52,15 +53,18 @@ PhiDecoderLayerImpl::PhiDecoderLayerImpl(const nn::DecoderConfig& config) {
 
 at::Tensor PhiDecoderLayerImpl::forward(const at::Tensor& x, std::size_t layer, const nn::DecoderLayerInputs& inputs) {
   const auto normed = input_layernorm(x);
-  return self_attn(normed, layer, inputs) + mlp(normed) + x;
+  return torch::dropout(self_attn(normed, layer, inputs), residual_dropout_, is_training()) +
+         torch::dropout(mlp(normed), residual_dropout_, is_training()) + x;
 }
 
-PhiModelImpl::PhiModelImpl(const nn::DecoderConfig& config, torch::Dtype dtype) {
+PhiModelImpl::PhiModelImpl(const PhiArchitecture& architecture, torch::Dtype dtype)
+    : embedding_dropout_(architecture.dropout.embedding) {
+  const nn::DecoderConfig& config = architecture.decoder;
   embed_tokens = register_module("embed_tokens", torch::nn::Embedding(config.vocab_size, config.hidden_size));
   embed_tokens->to(dtype);
   layers = register_module("layers", torch::nn::ModuleList());
   for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
-    PhiDecoderLayer layer(config);
+    PhiDecoderLayer layer(config, architecture.dropout.residual);
     layer->to(dtype);
     layers->push_back(layer);
   }
@@ -70,6 +74,7 @@ PhiModelImpl::PhiModelImpl(const nn::DecoderConfig& config, torch::Dtype dtype) 
 
 at::Tensor PhiModelImpl::forward(at::Tensor x, const nn::DecoderLayerInputs& inputs,
                                  std::vector<at::Tensor>* hidden_states) {
+  x = torch::dropout(x, embedding_dropout_, is_training());
   for (std::size_t i = 0; i < layers->size(); ++i) {
     if (hidden_states) hidden_states->push_back(x);
     x = layers[i]->as<PhiDecoderLayer>()->forward(x, i, inputs);
@@ -79,8 +84,9 @@ at::Tensor PhiModelImpl::forward(at::Tensor x, const nn::DecoderLayerInputs& inp
   return x;
 }
 
-PhiForCausalLmImpl::PhiForCausalLmImpl(const nn::DecoderConfig& config, torch::Dtype dtype) {
-  model = register_module("model", PhiModel(config, dtype));
+PhiForCausalLmImpl::PhiForCausalLmImpl(const PhiArchitecture& architecture, torch::Dtype dtype) {
+  const nn::DecoderConfig& config = architecture.decoder;
+  model = register_module("model", PhiModel(architecture, dtype));
   lm_head = register_module("lm_head", torch::nn::Linear(config.hidden_size, config.vocab_size));
   lm_head->to(dtype);
 }

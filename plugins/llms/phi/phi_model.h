@@ -9,6 +9,8 @@
 #include <vdep/nn/decoder_config.h>
 #include <vdep/nn/vision_transformer.h>
 
+#include "phi_config.h"
+
 namespace vdep::phi {
 
 // `self_attn.`: {q,k,v}_proj and dense, all with biases; rotary on the first rotary_dim of each
@@ -38,22 +40,26 @@ class PhiMlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PhiMlp);
 
-// `model.layers.N.`: one LayerNorm feeding attention and MLP in parallel, x + attn(ln x) + mlp(ln x).
+// `model.layers.N.`: one LayerNorm feeding attention and MLP in parallel, x + attn(ln x) + mlp(ln x),
+// each branch through resid_pdrop dropout in training mode.
 class PhiDecoderLayerImpl : public torch::nn::Module {
  public:
-  explicit PhiDecoderLayerImpl(const nn::DecoderConfig& config);
+  PhiDecoderLayerImpl(const nn::DecoderConfig& config, double residual_dropout);
   at::Tensor forward(const at::Tensor& x, std::size_t layer, const nn::DecoderLayerInputs& inputs);
 
   torch::nn::LayerNorm input_layernorm{nullptr};
   PhiAttention self_attn{nullptr};
   PhiMlp mlp{nullptr};
+
+ private:
+  double residual_dropout_;
 };
 TORCH_MODULE(PhiDecoderLayer);
 
 // `model.`: embed_tokens, layers, final_layernorm, created in `dtype` one layer at a time.
 class PhiModelImpl : public torch::nn::Module {
  public:
-  PhiModelImpl(const nn::DecoderConfig& config, torch::Dtype dtype);
+  PhiModelImpl(const PhiArchitecture& architecture, torch::Dtype dtype);
   // embeds [batch, new_length, hidden] → the last layer's output after the final norm. Appends HF's
   // hidden_states (the input of every layer, then that output) when `hidden_states` is given.
   at::Tensor forward(at::Tensor x, const nn::DecoderLayerInputs& inputs, std::vector<at::Tensor>* hidden_states);
@@ -61,13 +67,16 @@ class PhiModelImpl : public torch::nn::Module {
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   torch::nn::LayerNorm final_layernorm{nullptr};
+
+ private:
+  double embedding_dropout_;
 };
 TORCH_MODULE(PhiModel);
 
 // The root: `model.` and `lm_head.` (with a bias).
 class PhiForCausalLmImpl : public torch::nn::Module {
  public:
-  PhiForCausalLmImpl(const nn::DecoderConfig& config, torch::Dtype dtype);
+  PhiForCausalLmImpl(const PhiArchitecture& architecture, torch::Dtype dtype);
 
   PhiModel model{nullptr};
   torch::nn::Linear lm_head{nullptr};

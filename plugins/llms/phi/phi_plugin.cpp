@@ -32,7 +32,11 @@ const vdep::ParamSpec kParams[] = {
 
 class PhiLlm final : public vdep::Llm {
  public:
-  PhiLlm(const DecoderConfig& config, torch::Dtype dtype) : config_(config), model_(config, dtype) {}
+  // In evaluation mode, as HF's from_pretrained leaves a model: train() turns dropout on.
+  PhiLlm(const vdep::phi::PhiArchitecture& architecture, torch::Dtype dtype)
+      : config_(architecture.decoder), model_(architecture, dtype) {
+    model_->eval();
+  }
 
   at::Tensor embed(const at::Tensor& ids) override {
     vdep::nn::check_token_ids(ids, config_);
@@ -70,14 +74,13 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   const std::filesystem::path weights = params.get_path("weights");
   const torch::Dtype dtype = params.get_string("dtype") == "bfloat16" ? torch::kBFloat16 : torch::kFloat;
   if (weights.empty()) {
-    const DecoderConfig config = vdep::phi::phi_preset(params.get_string("preset"));
+    const vdep::phi::PhiArchitecture architecture = vdep::phi::phi_preset(params.get_string("preset"));
     torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
-    auto llm = std::make_unique<PhiLlm>(config, dtype);
-    vdep::nn::initialise_like_hf(llm->module(), config.initializer_range);
+    auto llm = std::make_unique<PhiLlm>(architecture, dtype);
+    vdep::nn::initialise_like_hf(llm->module(), architecture.decoder.initializer_range);
     return llm;
   }
-  const DecoderConfig config = vdep::phi::read_phi_config(weights / "config.json");
-  auto llm = std::make_unique<PhiLlm>(config, dtype);
+  auto llm = std::make_unique<PhiLlm>(vdep::phi::read_phi_config(weights / "config.json"), dtype);
   vdep::load_weights(llm->module(), vdep::SafetensorsReader::open(weights));
   return llm;
 }
