@@ -1,10 +1,13 @@
 #include "model/projector.h"
 
 #include <cmath>
+#include <fstream>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <vdep/safetensors.h>
 
 namespace vdep {
 namespace {
@@ -85,7 +88,7 @@ TEST_F(ProjectorTest, LoadsFromALlavaCheckpointAmongTheOtherWeights) {
                                                     {"model.mm_projector.2.weight", w2.to(torch::kBFloat16)},
                                                     {"model.mm_projector.2.bias", b2.to(torch::kBFloat16)}});
   Projector projector(ProjectorSpec::parse("mlp2x_gelu"), 6, 4);
-  const LoadReport report = load_projector_weights(projector, SafetensorsReader::open(folder_ / "llava.safetensors"));
+  const LoadReport report = load_projector_weights(projector, folder_ / "llava.safetensors");
   EXPECT_EQ(report.loaded.size(), 4u);
   EXPECT_TRUE(report.unexpected.empty());
   const auto p = projector->named_parameters();
@@ -95,8 +98,41 @@ TEST_F(ProjectorTest, LoadsFromALlavaCheckpointAmongTheOtherWeights) {
   // Our own projector files hold the bare names.
   write_safetensors(folder_ / "bare.safetensors", {{"0.weight", w0}, {"0.bias", b0}, {"2.weight", w2}, {"2.bias", b2}});
   Projector bare(ProjectorSpec::parse("mlp2x_gelu"), 6, 4);
-  load_projector_weights(bare, SafetensorsReader::open(folder_ / "bare.safetensors"));
+  load_projector_weights(bare, folder_ / "bare.safetensors");
   EXPECT_TRUE(torch::equal(bare->named_parameters()["0.weight"], w0));
+}
+
+TEST_F(ProjectorTest, LoadsLlavasReleasedMmProjectorBin) {
+  // A torch.save zip as LLaVA releases it (bf16 dict under model.mm_projector.), written by
+  // tests/fixtures/model/make_mm_projector_bin.py with values from formulas repeated here.
+  const auto fixtures = std::filesystem::path(VDEP_FIXTURES_DIR) / "model";
+  Projector projector(ProjectorSpec::parse("mlp2x_gelu"), 6, 4);
+  const LoadReport report = load_projector_weights(projector, fixtures / "mm_projector.bin");
+  EXPECT_EQ(report.loaded, (std::vector<std::string>{"model.mm_projector.0.bias", "model.mm_projector.0.weight",
+                                                     "model.mm_projector.2.bias", "model.mm_projector.2.weight"}));
+  const auto p = projector->named_parameters();
+  for (std::int64_t i = 0; i < 4; ++i) {
+    for (std::int64_t j = 0; j < 6; ++j) EXPECT_EQ(p["0.weight"][i][j].item<float>(), (i * 6 + j - 12) / 8.0f);
+    for (std::int64_t j = 0; j < 4; ++j) EXPECT_EQ(p["2.weight"][i][j].item<float>(), (i * 4 + j - 8) / 16.0f);
+    EXPECT_EQ(p["0.bias"][i].item<float>(), i / 4.0f);
+    EXPECT_EQ(p["2.bias"][i].item<float>(), -i / 2.0f);
+  }
+
+  try {
+    Projector linear(ProjectorSpec::parse("linear"), 1, 1);
+    load_projector_weights(linear, fixtures / "single_entry.bin");
+    FAIL() << "loaded";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("single_entry.bin: cannot read the torch.save data"), std::string::npos)
+        << error.what();
+  }
+  std::ofstream(folder_ / "legacy.bin") << "\x80\x02not a zip";
+  try {
+    load_projector_weights(projector, folder_ / "legacy.bin");
+    FAIL() << "loaded";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("not a torch.save zip file"), std::string::npos) << error.what();
+  }
 }
 
 TEST_F(ProjectorTest, AWrongShapeNamesTheKey) {
@@ -104,7 +140,7 @@ TEST_F(ProjectorTest, AWrongShapeNamesTheKey) {
                                                     {"mm_projector.bias", torch::zeros({4})}});
   Projector linear(ProjectorSpec::parse("linear"), 6, 4);
   try {
-    load_projector_weights(linear, SafetensorsReader::open(folder_ / "wrong.safetensors"));
+    load_projector_weights(linear, folder_ / "wrong.safetensors");
     FAIL() << "loaded";
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find("mm_projector.weight"), std::string::npos) << error.what();

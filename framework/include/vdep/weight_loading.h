@@ -1,6 +1,7 @@
 // Loading a checkpoint into a LibTorch module whose parameter names mirror the checkpoint's keys.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,10 @@ struct WeightLoadOptions {
 // logged as a warning and returned in the report.
 VDEP_API LoadReport load_weights(torch::nn::Module& module, const SafetensorsReader& checkpoint,
                                  const WeightLoadOptions& options = {});
+
+// The same from tensors already in memory (a torch.save file read with read_torch_state_dict);
+// `source` names them in messages.
+VDEP_API LoadReport load_weights(torch::nn::Module& module, const std::map<std::string, at::Tensor>& tensors,
+                                 const std::string& source, const WeightLoadOptions& options = {});
 
 }  // namespace vdep

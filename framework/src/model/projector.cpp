@@ -1,9 +1,12 @@
 #include "model/projector.h"
 
+#include <algorithm>
 #include <regex>
 #include <stdexcept>
 
 #include <torch/nn/functional/activation.h>
+
+#include "tensors/torch_state_dict.h"
 
 namespace vdep {
 
@@ -72,24 +75,46 @@ at::Tensor ProjectorImpl::forward(const at::Tensor& features) {
   return x;
 }
 
-LoadReport load_projector_weights(Projector& projector, const SafetensorsReader& checkpoint) {
-  const auto parameters = projector->named_parameters();
-  if (parameters.is_empty()) return {};
-  const std::string first = parameters.begin()->key();
+namespace {
+
+// LLaVA's names for the projector, then ours: "model.mm_projector." (a LLaVA checkpoint or its
+// mm_projector.bin), "mm_projector.", or bare.
+WeightLoadOptions projector_key_options(Projector& projector, const std::vector<std::string>& names) {
   WeightLoadOptions options;
+  const auto parameters = projector->named_parameters();
+  if (parameters.is_empty()) return options;
+  const std::string first = parameters.begin()->key();
   for (const std::string prefix : {"model.mm_projector.", "mm_projector.", ""}) {
-    if (checkpoint.contains(prefix + first)) {
+    if (std::find(names.begin(), names.end(), prefix + first) != names.end()) {
       options.prefix = prefix;
       break;
     }
   }
   // Everything else is expected: a full LLaVA checkpoint also holds the LLM and the vision tower.
   if (!options.prefix.empty()) {
-    for (const std::string& name : checkpoint.names()) {
+    for (const std::string& name : names) {
       if (name.rfind(options.prefix, 0) != 0) options.ignored_prefixes.push_back(name);
     }
   }
-  return load_weights(*projector, checkpoint, options);
+  return options;
+}
+
+bool is_torch_save_file(const std::filesystem::path& file) {
+  const std::string extension = file.extension().string();
+  return extension == ".bin" || extension == ".pt" || extension == ".pth";
+}
+
+}  // namespace
+
+LoadReport load_projector_weights(Projector& projector, const std::filesystem::path& file) {
+  if (is_torch_save_file(file)) {
+    const std::map<std::string, at::Tensor> tensors = read_torch_state_dict(file);
+    std::vector<std::string> names;
+    for (const auto& entry : tensors) names.push_back(entry.first);
+    return load_weights(*projector, tensors, file.string(), projector_key_options(projector, names));
+  }
+  const SafetensorsReader checkpoint = SafetensorsReader::open(file);
+  return load_weights(*projector, checkpoint, projector_key_options(projector, checkpoint.names()));
 }
 
 }  // namespace vdep

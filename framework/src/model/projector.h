@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,6 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
-#include <vdep/safetensors.h>
 #include <vdep/weight_loading.h>
 
 namespace vdep {
@@ -43,8 +43,9 @@ class ProjectorImpl : public torch::nn::Module {
 TORCH_MODULE(Projector);
 
 // Loads the projector from a checkpoint holding it under LLaVA's names: "model.mm_projector."
-// (a LLaVA checkpoint or its mm_projector file), "mm_projector.", or bare (our own projector
-// files), whichever the checkpoint has. Other keys (the LLM, the vision tower) are ignored.
-LoadReport load_projector_weights(Projector& projector, const SafetensorsReader& checkpoint);
+// (a LLaVA checkpoint or its released mm_projector.bin), "mm_projector.", or bare (our own
+// projector files), whichever the checkpoint has. Other keys (the LLM, the vision tower) are
+// ignored. `file`: a torch.save file (.bin, .pt, .pth) or safetensors (a file, an index, a folder).
+LoadReport load_projector_weights(Projector& projector, const std::filesystem::path& file);
 
 }  // namespace vdep
