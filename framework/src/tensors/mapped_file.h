@@ -19,6 +19,11 @@ class MappedFile {
   const std::byte* data() const { return data_; }
   std::size_t size() const { return size_; }
 
+  // Drops the whole pages inside [offset, offset + length) from this process's resident set; they
+  // stay in the page cache and are mapped again on the next access, so that one pass over a large
+  // file does not leave all of it resident.
+  void release(std::size_t offset, std::size_t length) const;
+
  private:
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
