@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -341,6 +342,94 @@ TEST_F(CliTest, ProbeLlmTokenizesGeneratesAndDumpsThePromptPass) {
   const auto image = vdep_run("probe llm --plugin llama --ids 1 --image x.png");
   EXPECT_EQ(image.exit_code, 2);
   EXPECT_CONTAINS(image.err, "--image does not apply to probe llm");
+}
+
+TEST_F(CliTest, DataShapesWritesLlavaJsonNamingImagesThatExist) {
+  const std::filesystem::path out = scratch_ / "shapes";
+  const auto result = vdep_run("data shapes --n 5 --out " + shell_quote(out.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_CONTAINS(result.out, "wrote 5 training scenes");
+
+  int pngs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out / "images")) {
+    EXPECT_EQ(entry.path().extension(), ".png");
+    ++pngs;
+  }
+  EXPECT_EQ(pngs, 5);
+  for (const char* name : {"pretrain.json", "sft.json", "eval.json"}) {
+    SCOPED_TRACE(name);
+    const nlohmann::json records = nlohmann::json::parse(read_text_file(out / name));
+    ASSERT_TRUE(records.is_array());
+    EXPECT_EQ(records.size() >= 5, std::string(name) != "eval.json") << "eval.json: fewer held-out scenes";
+    EXPECT_FALSE(records.empty());
+    std::set<std::string> ids;
+    for (const nlohmann::json& record : records) {
+      ids.insert(record.at("id").get<std::string>());
+      const std::string image = record.at("image").get<std::string>();
+      EXPECT_TRUE(std::filesystem::is_regular_file(out / image)) << image;
+      const nlohmann::json& conversations = record.at("conversations");
+      ASSERT_GE(conversations.size(), 2u);
+      EXPECT_EQ(conversations.size() % 2, 0u);
+      for (std::size_t turn = 0; turn < conversations.size(); ++turn) {
+        EXPECT_EQ(conversations[turn].at("from"), turn % 2 == 0 ? "human" : "gpt");
+        const std::string value = conversations[turn].at("value").get<std::string>();
+        EXPECT_EQ(value.find("<image>") != std::string::npos, turn == 0) << value;
+      }
+    }
+    EXPECT_EQ(ids.size(), records.size());
+  }
+  // Held-out scenes are drawn apart from the training ones, into their own folder.
+  for (const nlohmann::json& record : nlohmann::json::parse(read_text_file(out / "eval.json"))) {
+    EXPECT_EQ(record.at("image").get<std::string>().rfind("eval_images/", 0), 0u);
+    EXPECT_EQ(record.at("conversations").size(), 2u);
+  }
+}
+
+TEST_F(CliTest, DataShapesIsByteIdenticalForTheSameSeed) {
+  const auto generate = [&](const std::string& folder, const std::string& seed) {
+    const auto result = vdep_run("data shapes --n 12 --size 128 --seed " + seed + " --out " + shell_quote((scratch_ / folder).string()));
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  };
+  generate("first", "3");
+  generate("again", "3");
+  generate("other", "4");
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(scratch_ / "first")) {
+    if (entry.is_regular_file()) files.push_back(std::filesystem::relative(entry.path(), scratch_ / "first"));
+  }
+  EXPECT_EQ(files.size(), 12u + 2u + 3u);  // training images, held-out images, three JSON files
+  int differing = 0;
+  for (const auto& file : files) {
+    const std::string first = read_text_file(scratch_ / "first" / file);
+    EXPECT_EQ(first, read_text_file(scratch_ / "again" / file)) << file;
+    if (first != read_text_file(scratch_ / "other" / file)) ++differing;
+  }
+  EXPECT_EQ(differing, static_cast<int>(files.size())) << "another seed should change every file";
+}
+
+TEST_F(CliTest, DataShapesBadUsageExitsTwoAndAnUnwritableFolderOne) {
+  const std::string out = " --out " + shell_quote((scratch_ / "shapes").string());
+  const auto zero = vdep_run("data shapes --n 0" + out);
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_CONTAINS(zero.err, "data shapes needs --n N with N >= 1");
+  const auto no_out = vdep_run("data shapes --n 5");
+  EXPECT_EQ(no_out.exit_code, 2);
+  EXPECT_CONTAINS(no_out.err, "data shapes needs --out DIR");
+  const auto dataset = vdep_run("data circles --n 5" + out);
+  EXPECT_EQ(dataset.exit_code, 2);
+  EXPECT_CONTAINS(dataset.err, "data takes one operand");
+  const auto size = vdep_run("data shapes --n 5 --size 8" + out);
+  EXPECT_EQ(size.exit_code, 2);
+  EXPECT_CONTAINS(size.err, "--size must be in [64, 4096] (got 8)");
+  const auto elsewhere = vdep_run("plugins --n 5");
+  EXPECT_EQ(elsewhere.exit_code, 2);
+  EXPECT_CONTAINS(elsewhere.err, "--n only applies to 'data shapes'");
+  EXPECT_FALSE(std::filesystem::exists(scratch_ / "shapes")) << "bad usage should write nothing";
+  // Below a regular file no folder can be made.
+  std::ofstream(scratch_ / "not_a_folder") << "x";
+  const auto unwritable = vdep_run("data shapes --n 1 --out " + shell_quote((scratch_ / "not_a_folder" / "shapes").string()));
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_CONTAINS(unwritable.err, "not_a_folder");
 }
 
 TEST_F(CliTest, RuntimeFailureExitsOne) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "data/shapes_scene.h"
 #include "text/nearest_match.h"
 #include "usage_error.h"
 
@@ -32,6 +33,10 @@ const char* const kUsage =
     "      print the token ids and pieces of TEXT; PATH is an HF model folder, a tokenizer.model or a\n"
     "      vocab.json; --jsonl reads one text per stdin line and writes {\"text\":...,\"ids\":[...]} lines;\n"
     "      --no-special leaves out the tokens the tokenizer adds around a text (LLaMA's BOS)\n"
+    "  vdep-run data shapes --out DIR --n N [--seed S] [--size PIXELS]\n"
+    "      draw N synthetic scenes of coloured shapes into DIR/images/ and write LLaVA-format\n"
+    "      pretrain.json (captions), sft.json (question answering) and eval.json (held-out scenes in\n"
+    "      DIR/eval_images/, one exact short answer per question); the same seed gives the same files\n"
     "  vdep-run --help | --version\n"
     "\n"
     "Plugins are searched in --plugin-path folders, then VDEP_PLUGIN_PATH (colon-separated), then\n"
@@ -40,18 +45,19 @@ const char* const kUsage =
 
 namespace {
 
-const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe", "tokenize"};
+const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe", "tokenize", "data"};
 const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help",
                                            "--version", "--plugin",      "--weights",   "--image",  "--dump",
                                            "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
-                                           "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special"};
+                                           "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special",
+                                           "--out", "--n", "--size"};
 const std::vector<std::string> kProbeOptions = {"--plugin", "--weights",        "--image",       "--dump",
                                                 "--param",  "--aspect",         "--prompt",      "--ids",
-                                                "--max-new-tokens", "--temperature", "--top-p",   "--seed",
-                                                "--template"};
+                                                "--max-new-tokens", "--temperature", "--top-p",   "--template"};
 const std::vector<std::string> kEncoderOnlyOptions = {"--image", "--aspect"};
 const std::vector<std::string> kLlmOnlyOptions = {"--prompt", "--ids", "--max-new-tokens", "--temperature",
-                                                  "--top-p", "--seed", "--template"};
+                                                  "--top-p", "--template"};
+const std::vector<std::string> kDataOptions = {"--out", "--n", "--size"};
 
 std::int64_t integer_value(const std::string& option, const std::string& text) {
   try {
@@ -105,6 +111,8 @@ CommandLine parse_command_line(int argc, char** argv) {
   std::vector<std::string> positional;
   std::vector<std::string> probe_options;
   std::vector<std::string> tokenize_options;
+  std::vector<std::string> data_options;
+  bool seed_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -144,6 +152,16 @@ CommandLine parse_command_line(int argc, char** argv) {
     } else if (arg == "--no-special") {
       tokenize_options.push_back(arg);
       line.no_special = true;
+    } else if (arg == "--seed") {
+      // Shared by probe llm (sampling) and data shapes (the dataset's stream).
+      seed_given = true;
+      line.seed = static_cast<std::uint64_t>(integer_value(arg, take_value()));
+    } else if (std::find(kDataOptions.begin(), kDataOptions.end(), arg) != kDataOptions.end()) {
+      data_options.push_back(arg);
+      const std::string given = take_value();
+      if (arg == "--out") line.out = given;
+      if (arg == "--n") line.count = integer_value(arg, given);
+      if (arg == "--size") line.image_size = integer_value(arg, given);
     } else if (std::find(kProbeOptions.begin(), kProbeOptions.end(), arg) != kProbeOptions.end()) {
       probe_options.push_back(arg);
       const std::string given = take_value();
@@ -158,7 +176,6 @@ CommandLine parse_command_line(int argc, char** argv) {
       if (arg == "--max-new-tokens") line.max_new_tokens = integer_value(arg, given);
       if (arg == "--temperature") line.temperature = number_value(arg, given);
       if (arg == "--top-p") line.top_p = number_value(arg, given);
-      if (arg == "--seed") line.seed = static_cast<std::uint64_t>(integer_value(arg, given));
       if (arg == "--template") line.chat_template = given;
     } else if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
       std::string message = "unknown option '" + arg + "'";
@@ -181,11 +198,13 @@ CommandLine parse_command_line(int argc, char** argv) {
     line.command = Command::Probe;
   } else if (first == "tokenize") {
     line.command = Command::Tokenize;
+  } else if (first == "data") {
+    line.command = Command::Data;
   } else if (is_experiment_file(first)) {
     line.command = Command::Run;
     line.operands.assign(positional.begin(), positional.end());
   } else {
-    std::string message = "'" + first + "' is neither a subcommand (plugins, config, check, probe, tokenize) nor an experiment file (*.toml)";
+    std::string message = "'" + first + "' is neither a subcommand (plugins, config, check, probe, tokenize, data) nor an experiment file (*.toml)";
     if (auto suggestion = nearest_match(first, kSubcommands)) message += "; did you mean '" + *suggestion + "'?";
     throw UsageError(message);
   }
@@ -237,6 +256,17 @@ CommandLine parse_command_line(int argc, char** argv) {
         throw UsageError("tokenize takes one TEXT (quote it), or --jsonl to read texts from stdin");
       }
       break;
+    case Command::Data:
+      if (line.operands != std::vector<std::string>{"shapes"}) {
+        throw UsageError("data takes one operand: the dataset to generate, shapes (vdep-run data shapes --out DIR --n N)");
+      }
+      if (line.out.empty()) throw UsageError("data shapes needs --out DIR");
+      if (line.count < 1) throw UsageError("data shapes needs --n N with N >= 1 (the number of training scenes)");
+      if (line.image_size < kMinShapesImageSize || line.image_size > kMaxShapesImageSize) {
+        throw UsageError("--size must be in [" + std::to_string(kMinShapesImageSize) + ", " +
+                         std::to_string(kMaxShapesImageSize) + "] (got " + std::to_string(line.image_size) + ")");
+      }
+      break;
     default: break;
   }
   if (line.command != Command::Probe && !probe_options.empty()) {
@@ -245,7 +275,13 @@ CommandLine parse_command_line(int argc, char** argv) {
   if (line.command != Command::Tokenize && !tokenize_options.empty()) {
     throw UsageError(tokenize_options.front() + " only applies to 'tokenize'");
   }
+  if (line.command != Command::Data && !data_options.empty()) {
+    throw UsageError(data_options.front() + " only applies to 'data shapes'");
+  }
   const bool probes_llm = line.command == Command::Probe && line.operands.front() == "llm";
+  if (seed_given && !probes_llm && line.command != Command::Data) {
+    throw UsageError("--seed only applies to 'probe llm' and 'data shapes'");
+  }
   if (!line.tokenizer.empty() && line.command != Command::Tokenize && !probes_llm) {
     throw UsageError("--tokenizer only applies to 'tokenize' and 'probe llm'");
   }

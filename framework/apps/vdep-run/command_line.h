@@ -10,7 +10,7 @@
 
 namespace vdep {
 
-enum class Command { Run, Plugins, Config, Check, Probe, Tokenize, Help, Version };
+enum class Command { Run, Plugins, Config, Check, Probe, Tokenize, Data, Help, Version };
 
 struct CommandLine {
   Command command = Command::Help;
@@ -33,13 +33,18 @@ struct CommandLine {
   std::int64_t max_new_tokens = 32;          // --max-new-tokens N
   double temperature = 0.0;                  // --temperature T (0 = greedy)
   double top_p = 1.0;                        // --top-p P
-  std::uint64_t seed = 0;                    // --seed N
+  std::uint64_t seed = 0;                    // --seed N (also data shapes)
   std::string chat_template;                 // --template NAME
   std::filesystem::path tokenizer;           // --tokenizer PATH (also tokenize)
 
   // tokenize
   bool jsonl = false;               // --jsonl
   bool no_special = false;          // --no-special
+
+  // data shapes
+  std::filesystem::path out;        // --out DIR
+  std::int64_t count = 0;           // --n N
+  std::int64_t image_size = 336;    // --size PIXELS
 };
 
 // Throws UsageError with a message that says what is wrong and what was expected.

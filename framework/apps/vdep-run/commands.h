@@ -17,5 +17,6 @@ int run_experiment_command(const CommandLine& line);
 int run_probe_encoder_command(const CommandLine& line);
 int run_probe_llm_command(const CommandLine& line);
 int run_tokenize_command(const CommandLine& line);
+int run_data_command(const CommandLine& line);
 
 }  // namespace vdep

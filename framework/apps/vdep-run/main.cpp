@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       case Command::Probe:
         return line.operands.front() == "llm" ? run_probe_llm_command(line) : run_probe_encoder_command(line);
       case Command::Tokenize: return run_tokenize_command(line);
+      case Command::Data: return run_data_command(line);
     }
   } catch (const ConfigError& error) {
     // Each diagnostic is already a complete "file:line:col: error: ..." line.
