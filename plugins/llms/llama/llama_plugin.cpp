@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <vdep/llm.h>
+#include <vdep/nn/decoder_llm.h>
 #include <vdep/nn/hf_initialisation.h>
 #include <vdep/plugin.h>
 #include <vdep/safetensors.h>
@@ -31,42 +32,11 @@ const vdep::ParamSpec kParams[] = {
      -vdep::kUnbounded, vdep::kUnbounded, "float32|bfloat16"},
 };
 
-class LlamaLlm final : public vdep::Llm {
- public:
-  // In evaluation mode, as HF's from_pretrained leaves a model (LLaMA has no dropout to turn on).
-  LlamaLlm(const DecoderConfig& config, torch::Dtype dtype) : config_(config), model_(config, dtype) { model_->eval(); }
+using LlamaLlm = vdep::nn::DecoderLlm<vdep::llama::LlamaForCausalLm>;
 
-  at::Tensor embed(const at::Tensor& ids) override {
-    vdep::nn::check_token_ids(ids, config_);
-    return model_->model->embed_tokens(ids);
-  }
-
-  vdep::LlmOutput forward(const vdep::LlmInputs& inputs, const vdep::LlmForwardOptions& options) override {
-    const auto step = vdep::nn::prepare_decoder_step(inputs, config_.hidden_size, options.cache);
-    const auto positions = step.cached_length + inputs.inputs_embeds.size(1);
-    TORCH_CHECK(positions <= config_.max_position_embeddings, "llama: ", positions,
-                " positions exceed max_position_embeddings ", config_.max_position_embeddings);
-    const auto dtype = model_->model->embed_tokens->weight.scalar_type();
-    const auto rotary = vdep::nn::rotary_cos_sin(step.position_ids, config_.rotary_dim(), config_.rope_theta, dtype);
-    vdep::LlmOutput output;
-    const vdep::nn::DecoderLayerInputs layer_inputs{rotary, step, options.cache,
-                                                options.return_attentions ? &output.attentions : nullptr};
-    output.last_hidden_state = model_->model->forward(inputs.inputs_embeds.to(dtype), layer_inputs,
-                                                      options.return_hidden_states ? &output.hidden_states : nullptr);
-    if (!options.skip_logits) output.logits = model_->logits(output.last_hidden_state);
-    return output;
-  }
-
-  std::int64_t hidden_size() const override { return config_.hidden_size; }
-  std::int64_t num_layers() const override { return config_.num_hidden_layers; }
-  std::int64_t vocab_size() const override { return config_.vocab_size; }
-  vdep::LlmSpecialTokens special_tokens() const override { return config_.special_tokens; }
-  torch::nn::Module& module() override { return *model_; }
-
- private:
-  DecoderConfig config_;
-  vdep::llama::LlamaForCausalLm model_;
-};
+std::unique_ptr<LlamaLlm> make_llama(const DecoderConfig& config, torch::Dtype dtype) {
+  return std::make_unique<LlamaLlm>("llama", config, vdep::llama::LlamaForCausalLm(config, dtype));
+}
 
 std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   const std::filesystem::path weights = params.get_path("weights");
@@ -74,12 +44,12 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   if (weights.empty()) {
     const DecoderConfig config = vdep::llama::llama_preset(params.get_string("preset"));
     torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
-    auto llm = std::make_unique<LlamaLlm>(config, dtype);
+    auto llm = make_llama(config, dtype);
     vdep::nn::initialise_like_hf(llm->module(), config.initializer_range);
     return llm;
   }
   const DecoderConfig config = vdep::llama::read_llama_config(weights / "config.json");
-  auto llm = std::make_unique<LlamaLlm>(config, dtype);
+  auto llm = make_llama(config, dtype);
   vdep::WeightLoadOptions options;
   // Older conversions store the rotary frequencies, which are recomputed here; a tied head reads
   // embed_tokens, whatever copy of it the checkpoint holds.

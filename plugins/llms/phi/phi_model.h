@@ -77,6 +77,7 @@ TORCH_MODULE(PhiModel);
 class PhiForCausalLmImpl : public torch::nn::Module {
  public:
   PhiForCausalLmImpl(const PhiArchitecture& architecture, torch::Dtype dtype);
+  at::Tensor logits(const at::Tensor& last_hidden_state) { return lm_head(last_hidden_state); }
 
   PhiModel model{nullptr};
   torch::nn::Linear lm_head{nullptr};

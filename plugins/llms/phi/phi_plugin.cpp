@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <vdep/llm.h>
+#include <vdep/nn/decoder_llm.h>
 #include <vdep/nn/hf_initialisation.h>
 #include <vdep/plugin.h>
 #include <vdep/safetensors.h>
@@ -12,8 +13,6 @@
 #include "phi_model.h"
 
 namespace {
-
-using DecoderConfig = vdep::nn::DecoderConfig;
 
 const vdep::ParamSpec kParams[] = {
     {"weights", vdep::ParamType::Path, "",
@@ -30,45 +29,11 @@ const vdep::ParamSpec kParams[] = {
      -vdep::kUnbounded, vdep::kUnbounded, "float32|bfloat16"},
 };
 
-class PhiLlm final : public vdep::Llm {
- public:
-  // In evaluation mode, as HF's from_pretrained leaves a model: train() turns dropout on.
-  PhiLlm(const vdep::phi::PhiArchitecture& architecture, torch::Dtype dtype)
-      : config_(architecture.decoder), model_(architecture, dtype) {
-    model_->eval();
-  }
+using PhiLlm = vdep::nn::DecoderLlm<vdep::phi::PhiForCausalLm>;
 
-  at::Tensor embed(const at::Tensor& ids) override {
-    vdep::nn::check_token_ids(ids, config_);
-    return model_->model->embed_tokens(ids);
-  }
-
-  vdep::LlmOutput forward(const vdep::LlmInputs& inputs, const vdep::LlmForwardOptions& options) override {
-    const auto step = vdep::nn::prepare_decoder_step(inputs, config_.hidden_size, options.cache);
-    const auto positions = step.cached_length + inputs.inputs_embeds.size(1);
-    TORCH_CHECK(positions <= config_.max_position_embeddings, "phi: ", positions,
-                " positions exceed max_position_embeddings ", config_.max_position_embeddings);
-    const auto dtype = model_->model->embed_tokens->weight.scalar_type();
-    const auto rotary = vdep::nn::rotary_cos_sin(step.position_ids, config_.rotary_dim(), config_.rope_theta, dtype);
-    vdep::LlmOutput output;
-    const vdep::nn::DecoderLayerInputs layer_inputs{rotary, step, options.cache,
-                                                options.return_attentions ? &output.attentions : nullptr};
-    output.last_hidden_state = model_->model->forward(inputs.inputs_embeds.to(dtype), layer_inputs,
-                                                      options.return_hidden_states ? &output.hidden_states : nullptr);
-    if (!options.skip_logits) output.logits = model_->lm_head(output.last_hidden_state);
-    return output;
-  }
-
-  std::int64_t hidden_size() const override { return config_.hidden_size; }
-  std::int64_t num_layers() const override { return config_.num_hidden_layers; }
-  std::int64_t vocab_size() const override { return config_.vocab_size; }
-  vdep::LlmSpecialTokens special_tokens() const override { return config_.special_tokens; }
-  torch::nn::Module& module() override { return *model_; }
-
- private:
-  DecoderConfig config_;
-  vdep::phi::PhiForCausalLm model_;
-};
+std::unique_ptr<PhiLlm> make_phi(const vdep::phi::PhiArchitecture& architecture, torch::Dtype dtype) {
+  return std::make_unique<PhiLlm>("phi", architecture.decoder, vdep::phi::PhiForCausalLm(architecture, dtype));
+}
 
 std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   const std::filesystem::path weights = params.get_path("weights");
@@ -76,11 +41,11 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   if (weights.empty()) {
     const vdep::phi::PhiArchitecture architecture = vdep::phi::phi_preset(params.get_string("preset"));
     torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
-    auto llm = std::make_unique<PhiLlm>(architecture, dtype);
+    auto llm = make_phi(architecture, dtype);
     vdep::nn::initialise_like_hf(llm->module(), architecture.decoder.initializer_range);
     return llm;
   }
-  auto llm = std::make_unique<PhiLlm>(vdep::phi::read_phi_config(weights / "config.json"), dtype);
+  auto llm = make_phi(vdep::phi::read_phi_config(weights / "config.json"), dtype);
   vdep::load_weights(llm->module(), vdep::SafetensorsReader::open(weights));
   return llm;
 }
