@@ -149,4 +149,25 @@ CausalAttentionOutput causal_attention(const at::Tensor& q, const at::Tensor& k,
   return output;
 }
 
+at::Tensor decoder_self_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, std::int64_t heads,
+                                  std::int64_t kv_heads, std::size_t layer, const DecoderLayerInputs& inputs,
+                                  bool fp32_scores) {
+  const auto batch = q.size(0);
+  const auto length = q.size(1);
+  const auto head_dim = q.size(2) / heads;
+  auto split = [&](const at::Tensor& t, std::int64_t count) {
+    return t.view({batch, length, count, head_dim}).transpose(1, 2);
+  };
+  const auto queries = apply_rotary(split(q, heads), inputs.rotary);
+  auto keys = apply_rotary(split(k, kv_heads), inputs.rotary);
+  auto values = split(v, kv_heads);
+  if (inputs.cache) std::tie(keys, values) = append_to_cache(*inputs.cache, layer, keys, values);
+  CausalAttentionOptions options;
+  options.return_probabilities = inputs.attentions != nullptr;
+  options.fp32_scores = fp32_scores;
+  CausalAttentionOutput attention = causal_attention(queries, keys, values, inputs.step.mask, options);
+  if (inputs.attentions) inputs.attentions->push_back(attention.probabilities);
+  return attention.context;
+}
+
 }  // namespace vdep::nn

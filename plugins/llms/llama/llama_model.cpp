@@ -21,20 +21,7 @@ LlamaAttentionImpl::LlamaAttentionImpl(const nn::DecoderConfig& config)
 }
 
 at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, std::size_t layer, const nn::DecoderLayerInputs& inputs) {
-  const auto batch = x.size(0);
-  const auto length = x.size(1);
-  auto split = [&](const at::Tensor& t, std::int64_t heads) {
-    return t.view({batch, length, heads, head_dim_}).transpose(1, 2);
-  };
-  const auto q = nn::apply_rotary(split(q_proj(x), heads_), inputs.rotary);
-  auto k = nn::apply_rotary(split(k_proj(x), kv_heads_), inputs.rotary);
-  auto v = split(v_proj(x), kv_heads_);
-  if (inputs.cache) std::tie(k, v) = nn::append_to_cache(*inputs.cache, layer, k, v);
-  nn::CausalAttentionOptions options;
-  options.return_probabilities = inputs.attentions != nullptr;
-  auto attention = nn::causal_attention(q, k, v, inputs.step.mask, options);
-  if (inputs.attentions) inputs.attentions->push_back(attention.probabilities);
-  return o_proj(attention.context);
+  return o_proj(nn::decoder_self_attention(q_proj(x), k_proj(x), v_proj(x), heads_, kv_heads_, layer, inputs));
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const nn::DecoderConfig& config) {

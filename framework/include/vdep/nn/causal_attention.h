@@ -71,4 +71,13 @@ struct CausalAttentionOutput {
 VDEP_API CausalAttentionOutput causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                                 const at::Tensor& mask, const CausalAttentionOptions& options);
 
+// One decoder layer's self-attention from its projections q, k, v ([batch, new_length, heads *
+// head_dim], k and v with kv_heads): splits the heads, applies the rotary embedding to q and k,
+// appends k and v to inputs.cache for `layer`, attends, and appends the probabilities to
+// inputs.attentions when it is given. Returns the context [batch, new_length, heads * head_dim],
+// ready for the output projection. `fp32_scores` as in CausalAttentionOptions.
+VDEP_API at::Tensor decoder_self_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                           std::int64_t heads, std::int64_t kv_heads, std::size_t layer,
+                                           const DecoderLayerInputs& inputs, bool fp32_scores = false);
+
 }  // namespace vdep::nn
