@@ -24,24 +24,13 @@
 #include <nlohmann/json.hpp>
 
 #include "data/llava_annotations.h"
+#include "measurement.h"
 
 namespace {
 
-long status_kib(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
-
-// Linux resets VmHWM to the current resident size when "5" is written to clear_refs.
-bool reset_peak_resident() { return static_cast<bool>(std::ofstream("/proc/self/clear_refs") << "5"); }
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using vdep::bench::reset_peak_resident;
+using vdep::bench::seconds_since;
+using vdep::bench::status_kib;
 
 class SyntheticRecords {
  public:

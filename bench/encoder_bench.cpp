@@ -10,27 +10,16 @@
 // is far slower than fp32: measure bf16 there with a small preset.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include <torch/torch.h>
 
 #include <vdep/encoder.h>
 
-#include "config/experiment_schema.h"
-#include "plugins/plugin_registry.h"
-#include "plugins/plugin_search_path.h"
+#include "bundled_plugin.h"
+#include "measurement.h"
 
 namespace {
-
-long peak_resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 double images_per_second(vdep::Encoder& encoder, torch::ScalarType dtype, int batch, int iterations) {
   const auto processor = encoder.image_processor();
@@ -39,10 +28,9 @@ double images_per_second(vdep::Encoder& encoder, torch::ScalarType dtype, int ba
   const auto pixels = torch::randn({batch, 3, side, side}).to(dtype);
   torch::NoGradGuard no_grad;
   encoder.encode(pixels, {});  // warm-up: allocator and kernel selection
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = vdep::bench::Clock::now();
   for (int i = 0; i < iterations; ++i) encoder.encode(pixels, {});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return batch * iterations / seconds;
+  return batch * iterations / vdep::bench::seconds_since(start);
 }
 
 }  // namespace
@@ -72,14 +60,8 @@ int main(int argc, char** argv) {
   // own threads either way, and on the 2-core machine a second LibTorch thread competes with them
   // (ViT-B/16: 2.5 images/s with one, 1.3 with two), so LibTorch's default is kept unless asked.
   if (threads > 0) torch::set_num_threads(threads);
-  vdep::PluginRegistry registry;
-  registry.load_folders({vdep::bundled_plugin_folder()});
-  const vdep::Params params = vdep::validated_plugin_params(toml::table{{"plugin", plugin}, {"preset", preset}}, "encoder",
-                                                           vdep::PluginKind::Encoder, registry, {});
-  auto encoder = registry.create_as<vdep::Encoder>(vdep::PluginKind::Encoder, plugin, params);
-
-  std::int64_t parameters = 0;
-  for (const auto& p : encoder->module().parameters()) parameters += p.numel();
+  auto encoder = vdep::bench::create_bundled<vdep::Encoder>(vdep::PluginKind::Encoder, "encoder", plugin, preset);
+  const std::int64_t parameters = vdep::bench::parameter_count(encoder->module());
   std::printf("%s %s: %.1fM parameters, %ld tokens/image, batch %d, %d iterations, %d threads\n", plugin.c_str(),
               preset.c_str(), parameters / 1e6, static_cast<long>(encoder->num_tokens()), batch, iterations,
               torch::get_num_threads());
@@ -89,6 +71,6 @@ int main(int argc, char** argv) {
   if (precision != "fp32") {
     std::printf("bf16: %.3f images/s\n", images_per_second(*encoder, torch::kBFloat16, batch, iterations));
   }
-  std::printf("peak resident memory: %.0f MiB\n", peak_resident_kib() / 1024.0);
+  std::printf("peak resident memory: %.0f MiB\n", vdep::bench::peak_resident_kib() / 1024.0);
   return 0;
 }

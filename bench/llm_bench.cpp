@@ -14,7 +14,6 @@
 // slower than fp32: measure bf16 there with few iterations.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include <torch/torch.h>
@@ -22,24 +21,13 @@
 #include <vdep/generation.h>
 #include <vdep/llm.h>
 
-#include "config/experiment_schema.h"
-#include "plugins/plugin_registry.h"
-#include "plugins/plugin_search_path.h"
+#include "bundled_plugin.h"
+#include "measurement.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-long peak_resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+using vdep::bench::Clock;
+using vdep::bench::seconds_since;
 
 void training_step(vdep::Llm& llm, const torch::Tensor& ids) {
   llm.module().zero_grad();
@@ -126,19 +114,13 @@ int main(int argc, char** argv) {
   // As in encoder_bench: OpenBLAS runs the matrix products on its own threads, so LibTorch's
   // default is kept unless asked.
   if (threads > 0) torch::set_num_threads(threads);
-  vdep::PluginRegistry registry;
-  registry.load_folders({vdep::bundled_plugin_folder()});
-  const vdep::Params params = vdep::validated_plugin_params(toml::table{{"plugin", plugin}, {"preset", preset}}, "llm",
-                                                           vdep::PluginKind::Llm, registry, {});
-  auto llm = registry.create_as<vdep::Llm>(vdep::PluginKind::Llm, plugin, params);
-
-  std::int64_t parameters = 0;
-  for (const auto& p : llm->module().parameters()) parameters += p.numel();
+  auto llm = vdep::bench::create_bundled<vdep::Llm>(vdep::PluginKind::Llm, "llm", plugin, preset);
+  const std::int64_t parameters = vdep::bench::parameter_count(llm->module());
   std::printf("%s %s: %.1fM parameters, batch %d x %d tokens, %d iterations, %d new tokens, %d threads\n",
               plugin.c_str(), preset.c_str(), parameters / 1e6, batch, seq, iterations, new_tokens,
               torch::get_num_threads());
   if (precision != "bf16") measure(*llm, torch::kFloat, "fp32", batch, seq, iterations, new_tokens);
   if (precision != "fp32") measure(*llm, torch::kBFloat16, "bf16", batch, seq, iterations, new_tokens);
-  std::printf("peak resident memory: %.0f MiB\n", peak_resident_kib() / 1024.0);
+  std::printf("peak resident memory: %.0f MiB\n", vdep::bench::peak_resident_kib() / 1024.0);
   return 0;
 }

@@ -3,23 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
-#include <unistd.h>
 
 #include "image/image_decoder.h"
 #include "image_test_support.h"
+#include "support/temporary_folder.h"
 
 namespace vdep {
 namespace {
 
-class PngEncoderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    folder_ = std::filesystem::temp_directory_path() / ("vdep-png-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(folder_);
-  }
-  void TearDown() override { std::filesystem::remove_all(folder_); }
-  std::filesystem::path folder_;
-};
+using PngEncoderTest = test::TemporaryFolderTest;
 
 TEST_F(PngEncoderTest, DecodesBackToTheSameRgbPixels) {
   // Every channel different, so that a red/blue swap shows.

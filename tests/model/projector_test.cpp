@@ -2,12 +2,13 @@
 
 #include <cmath>
 #include <fstream>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <vdep/safetensors.h>
+
+#include "support/temporary_folder.h"
 
 namespace vdep {
 namespace {
@@ -22,15 +23,7 @@ std::vector<std::string> parameter_names(torch::nn::Module& module) {
 // Exact GELU, x * Phi(x), written out.
 at::Tensor reference_gelu(const at::Tensor& x) { return x * 0.5 * (1.0 + torch::erf(x / std::sqrt(2.0))); }
 
-class ProjectorTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    folder_ = std::filesystem::temp_directory_path() / ("vdep-projector-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(folder_);
-  }
-  void TearDown() override { std::filesystem::remove_all(folder_); }
-  std::filesystem::path folder_;
-};
+using ProjectorTest = test::TemporaryFolderTest;
 
 TEST_F(ProjectorTest, TypesParseAsLlavaNamesThem) {
   EXPECT_EQ(ProjectorSpec::parse("mlp2x_gelu").depth, 2);

@@ -8,7 +8,7 @@
 
 #include <vdep/tokenizer.h>
 
-#include "tokenizers/temporary_folder.h"
+#include "support/temporary_folder.h"
 
 namespace vdep::test {
 namespace {

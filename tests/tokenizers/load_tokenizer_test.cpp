@@ -4,7 +4,7 @@
 #include <vdep/tokenizer.h>
 
 #include "support/text_file.h"
-#include "tokenizers/temporary_folder.h"
+#include "support/temporary_folder.h"
 
 namespace vdep::test {
 namespace {

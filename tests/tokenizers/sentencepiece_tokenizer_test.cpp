@@ -10,7 +10,7 @@
 #include <vdep/tokenizer.h>
 
 #include "support/process.h"
-#include "tokenizers/temporary_folder.h"
+#include "support/temporary_folder.h"
 
 namespace vdep::test {
 namespace {

@@ -22,9 +22,7 @@ class SystemRoleTemplate final : public ChatTemplate {
   std::string name() const override { return name_; }
 
   std::string render(const std::vector<ConversationTurn>& turns) const override {
-    std::string prompt;
-    for (const PromptSegment& segment : segments(read_conversation_rounds(turns))) prompt += segment.text;
-    return prompt;
+    return joined(segments(read_conversation_rounds(turns)));
   }
 
   std::string render_generation_prompt(const std::vector<ConversationTurn>& turns) const override {
@@ -32,7 +30,7 @@ class SystemRoleTemplate final : public ChatTemplate {
     if (!conversation.open_question) {
       throw std::invalid_argument(name_ + " template: a generation prompt needs the conversation to end with a human turn");
     }
-    return render(turns);
+    return joined(segments(conversation));
   }
 
   std::optional<TokenizedConversation> tokenize(const std::vector<ConversationTurn>& turns, const Tokenizer& tokenizer,
@@ -60,6 +58,12 @@ class SystemRoleTemplate final : public ChatTemplate {
       result.push_back({question_prefix + "USER: " + *conversation.open_question + " ASSISTANT:", false});
     }
     return result;
+  }
+
+  static std::string joined(const std::vector<PromptSegment>& parts) {
+    std::string prompt;
+    for (const PromptSegment& part : parts) prompt += part.text;
+    return prompt;
   }
 
   std::string name_;
