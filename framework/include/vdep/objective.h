@@ -1,6 +1,7 @@
 // The objective kind: turns the model's outputs for one micro-batch into named loss terms.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,14 +12,50 @@
 
 namespace vdep {
 
+// How an example is trained in a VDEP pre-training stage (DESIGN.md, "What the method is").
+enum class SampleMode : std::uint8_t {
+  Llava,  // "<image>": text loss on the answer, as LLaVA-1.5
+  Vdep,   // "<auto_image>": the LLM's hidden states at the image positions are pulled towards X_I
+};
+
+// Where one image's embeddings lie in the LLM's input sequence (after truncation: an image cut by
+// the maximum length keeps the positions that remain; one cut entirely is not listed).
+struct ImagePlacement {
+  std::int64_t sample = 0;  // row of the batch
+  std::int64_t start = 0;   // position of its first embedding
+  std::int64_t length = 0;  // positions it occupies
+  SampleMode mode = SampleMode::Llava;
+};
+
 // What the model produced for one micro-batch, in the layout of HF causal LMs: labels are aligned
 // with the input positions, and position t's logits predict the label at t + 1.
 struct ObjectiveBatch {
-  at::Tensor logits;  // [batch, seq, vocab]
+  at::Tensor logits;  // [batch, seq, vocab]; undefined when no objective asked for them
   at::Tensor labels;  // [batch, seq], int64; kIgnoreIndex marks positions without a target
-  // Number of supervised targets in the whole global batch (all micro-batches and ranks), so that
-  // a token weighs the same whatever micro-batch it lands in. 0 = this micro-batch's own count.
-  double supervised_tokens_in_global_batch = 0.0;
+  // [batch, seq, hidden]: the LLM's input. At an image's positions these are the projector's
+  // outputs X_I, still attached to the projector's graph (VDEP's dynamic target).
+  at::Tensor inputs_embeds;
+  // [batch, seq] int64, 1 = real position, 0 = right padding.
+  at::Tensor attention_mask;
+  // As HF's `hidden_states` (index 0 the input embeddings, index i the output of layer i, the last
+  // after the final norm); filled only when an objective's requirements() asks for them.
+  std::vector<at::Tensor> hidden_states;
+  std::vector<ImagePlacement> images;  // every image of the micro-batch, in sample order
+  std::vector<SampleMode> sample_modes;  // per row
+
+  // Counts over the whole global batch (all micro-batches of the optimizer step and all ranks),
+  // so that a token weighs the same whatever micro-batch it lands in. 0 = this micro-batch's own.
+  double supervised_tokens_in_global_batch = 0.0;  // labels != kIgnoreIndex, shifted by one
+  double vdep_image_tokens_in_global_batch = 0.0;  // summed `length` of the Vdep-mode images
+};
+
+// What an objective needs the model to produce. The host takes the union over a stage's objectives.
+struct ObjectiveRequirements {
+  bool logits = true;          // the LM head's output
+  bool hidden_states = false;  // ObjectiveBatch::hidden_states
+  // Keep the answer labels of Vdep-mode samples. By default a Vdep-mode sample carries no text
+  // target (DESIGN.md: text_loss_in_vdep_mode = false), so text objectives skip it unawares.
+  bool text_labels_in_vdep_mode = false;
 };
 
 inline constexpr std::int64_t kIgnoreIndex = -100;
@@ -34,6 +71,7 @@ class VDEP_API Objective : public Component {
  public:
   ~Objective() override;
   virtual ObjectiveTerms compute(const ObjectiveBatch& batch) = 0;
+  virtual ObjectiveRequirements requirements() const { return {}; }
 };
 
 }  // namespace vdep
