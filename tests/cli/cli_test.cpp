@@ -13,6 +13,7 @@
 #include <vdep/safetensors.h>
 
 #include <vdep/chat_template.h>
+#include <vdep/version.h>
 #include <vdep/tokenizer.h>
 
 #include "llms/llm_test_support.h"
@@ -48,7 +49,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, VersionAndHelpSucceed) {
   const auto version = vdep_run("--version");
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_CONTAINS(version.out, "vdep 0.1.0 (SDK ABI 1, LibTorch ");
+  EXPECT_CONTAINS(version.out, "vdep 0.1.0 (SDK ABI " + std::to_string(kSdkAbiVersion) + ", LibTorch ");
   const auto help = vdep_run("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_CONTAINS(help.out, "vdep-run plugins [NAME] [--json]");
@@ -120,7 +121,7 @@ TEST_F(CliTest, PluginsNamePrintsTheParameterSchema) {
 TEST_F(CliTest, BrokenPluginLibrariesExitTwoWithTheReason) {
   const auto abi = vdep_run("plugins", "VDEP_PLUGIN_PATH=" + shell_quote((kTestPlugins / "abi_mismatch").string()));
   EXPECT_EQ(abi.exit_code, 2);
-  EXPECT_CONTAINS(abi.err, "vdep_test_abi_mismatch.so: plugin built for vdep SDK ABI 42");
+  EXPECT_CONTAINS(abi.err, "vdep_test_abi_mismatch.so: plugin built for vdep SDK ABI " + std::to_string(kSdkAbiVersion + 41));
   const auto no_entry = vdep_run("plugins --plugin-path " + shell_quote((kTestPlugins / "no_entry").string()));
   EXPECT_EQ(no_entry.exit_code, 2);
   EXPECT_CONTAINS(no_entry.err, "is not a vdep plugin");

@@ -17,7 +17,7 @@
 #include <vdep/safetensors.h>
 
 #include "config/experiment_schema.h"
-#include "support/bundled_plugins.h"
+#include "support/bundled_component.h"
 
 namespace vdep::test {
 
@@ -25,9 +25,7 @@ using Weights = std::map<std::string, torch::Tensor>;
 
 // `settings` holds the [llm] block's keys besides `plugin`, e.g. {{"weights", "/tmp/x"}}.
 inline std::unique_ptr<Llm> make_llm(const std::string& plugin, toml::table settings) {
-  settings.insert_or_assign("plugin", plugin);
-  const Params params = validated_plugin_params(std::move(settings), "llm", PluginKind::Llm, bundled_plugins(), {});
-  return bundled_plugins().create_as<Llm>(PluginKind::Llm, plugin, params);
+  return make_bundled<Llm>(PluginKind::Llm, "llm", plugin, std::move(settings));
 }
 
 inline std::unique_ptr<Llm> load_llm(const std::string& plugin, const std::filesystem::path& folder) {

@@ -1,4 +1,4 @@
-#include "model/image_reconstruction_loss.h"
+#include <vdep/image_reconstruction_loss.h>
 
 #include <cmath>
 
@@ -13,7 +13,7 @@ namespace {
 struct Fixture {
   torch::Tensor hidden = torch::tensor({{{0.0, 0.0}, {1.0, 1.0}, {2.0, 0.0}, {5.0, 5.0}}}, torch::kFloat);
   torch::Tensor targets = torch::tensor({{{9.0, 9.0}, {1.0, 3.0}, {0.0, 0.0}, {7.0, 7.0}}}, torch::kFloat);
-  std::vector<ImageSpan> image = {{0, 1, 2}};
+  std::vector<ImagePlacement> image = {{0, 1, 2}};
 };
 
 double value(const ImageLoss& loss) { return loss.value.item<double>(); }

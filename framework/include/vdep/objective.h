@@ -61,7 +61,9 @@ struct ObjectiveRequirements {
 inline constexpr std::int64_t kIgnoreIndex = -100;
 
 // Named terms for logging and the value to minimise. `total` is what the trainer sums over
-// objectives and back-propagates; `terms` are detached or not, as the objective likes.
+// objectives and back-propagates; `terms` are detached or not, as the objective likes. Both are
+// this micro-batch's share of the global batch's value (see the global counts above), so that the
+// trainer logs a step's loss as the sum over its micro-batches and ranks.
 struct ObjectiveTerms {
   std::vector<std::pair<std::string, at::Tensor>> terms;
   at::Tensor total;

@@ -1,4 +1,4 @@
-#include "model/image_reconstruction_loss.h"
+#include <vdep/image_reconstruction_loss.h>
 
 #include <stdexcept>
 
@@ -7,7 +7,7 @@
 namespace vdep {
 
 ImageLoss image_reconstruction_loss(const at::Tensor& hidden, const at::Tensor& targets,
-                                    const std::vector<ImageSpan>& images, const ImageLossOptions& options) {
+                                    const std::vector<ImagePlacement>& images, const ImageLossOptions& options) {
   if (hidden.dim() != 3 || hidden.sizes() != targets.sizes()) {
     throw std::invalid_argument("image_reconstruction_loss: hidden and targets must both be [batch, seq, d]");
   }
@@ -17,7 +17,7 @@ ImageLoss image_reconstruction_loss(const at::Tensor& hidden, const at::Tensor& 
 
   // Gather the compared positions once, as flat (sample * length + position) indices.
   std::vector<std::int64_t> predicted, wanted;
-  for (const ImageSpan& image : images) {
+  for (const ImagePlacement& image : images) {
     if (image.sample < 0 || image.sample >= batch || image.start < 0 || image.length < 0 ||
         image.start + image.length > length) {
       throw std::invalid_argument("image_reconstruction_loss: image at sample " + std::to_string(image.sample) +

@@ -1,6 +1,6 @@
 // VDEP's image term: how far the LLM's hidden states at an image's positions are from the image
 // embeddings the projector put there (the paper's "dynamic embeddings" X_I). The vdep objective
-// plugin wraps this; the formulas live here, once.
+// plugin wraps this; the formulas live here, once, for it and for objectives written elsewhere.
 #pragma once
 
 #include <cstdint>
@@ -9,14 +9,10 @@
 
 #include <ATen/core/Tensor.h>
 
-namespace vdep {
+#include <vdep/export.h>
+#include <vdep/objective.h>
 
-// Where one image's embeddings sit in the LLM's input sequence.
-struct ImageSpan {
-  std::int64_t sample = 0;  // row of the batch
-  std::int64_t start = 0;   // position of the first embedding
-  std::int64_t length = 0;  // positions occupied (the encoder's tokens)
-};
+namespace vdep {
 
 // The paper's variants (tables 8-10) of the reduced squared error l2. Each is monotone increasing
 // in l2, so minimising it still pulls the hidden states towards X_I:
@@ -50,15 +46,17 @@ struct ImageLoss {
 };
 
 // `hidden` [batch, seq, d]: the chosen LLM hidden state; `targets` [batch, seq, d]: the LLM's input
-// embeddings (at an image's positions, X_I). Pairs whose hidden-state position would fall before
+// embeddings (at an image's positions, X_I). Every image given is compared, whatever its mode: the
+// caller picks the Vdep-mode ones. Pairs whose hidden-state position would fall before
 // the sequence start (shift 1 for an image at position 0) are skipped. Throws
 // std::invalid_argument for a span outside the sequence or mismatched shapes.
-ImageLoss image_reconstruction_loss(const at::Tensor& hidden, const at::Tensor& targets,
-                                    const std::vector<ImageSpan>& images, const ImageLossOptions& options);
+VDEP_API ImageLoss image_reconstruction_loss(const at::Tensor& hidden, const at::Tensor& targets,
+                                             const std::vector<ImagePlacement>& images,
+                                             const ImageLossOptions& options);
 
 // "l2" | "sigmoid_l2" | "inv_l2", "mean" | "sum_dims": the spellings of experiment files. Throw
 // std::invalid_argument listing the accepted names.
-ImageLossVariant image_loss_variant(const std::string& name);
-ImageLossReduction image_loss_reduction(const std::string& name);
+VDEP_API ImageLossVariant image_loss_variant(const std::string& name);
+VDEP_API ImageLossReduction image_loss_reduction(const std::string& name);
 
 }  // namespace vdep

@@ -1,0 +1,62 @@
+#include "model/multimodal_model.h"
+
+#include <stdexcept>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace vdep {
+
+MultimodalModel::MultimodalModel(Encoder& encoder, Llm& llm, Projector projector, MultimodalModelOptions options)
+    : encoder_(encoder), llm_(llm), projector_(std::move(projector)), options_(options) {
+  if (options_.max_length < 0) throw std::invalid_argument("max_length must be >= 0 (0 = no limit)");
+}
+
+at::Tensor MultimodalModel::image_embeddings(const at::Tensor& pixel_values) {
+  at::Tensor features;
+  {
+    // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
+    torch::AutoGradMode grad(options_.train_encoder && torch::GradMode::is_enabled());
+    features = encoder_.encode(pixel_values, {}).features;
+  }
+  const auto parameters = projector_->parameters();
+  if (!parameters.empty()) features = features.to(parameters.front().options());
+  return projector_->forward(features);
+}
+
+SpliceLayout MultimodalModel::plan(const CollatedBatch& batch) const {
+  const std::int64_t images = batch.pixel_values.defined() ? batch.pixel_values.size(0) : 0;
+  return plan_image_splice(batch.input_ids, batch.labels, images, encoder_.num_tokens(), options_.max_length);
+}
+
+ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const ObjectiveRequirements& needs) {
+  if (batch.modes.size() != batch.size()) {
+    throw std::invalid_argument("batch has " + std::to_string(batch.size()) + " samples but " +
+                                std::to_string(batch.modes.size()) + " modes");
+  }
+  const SpliceLayout layout = plan(batch);
+  const at::Tensor image_embeds =
+      layout.image_count > 0 ? image_embeddings(batch.pixel_values) : at::Tensor();
+  const SplicedBatch spliced =
+      splice_image_embeddings(layout, image_embeds, [this](const at::Tensor& ids) { return llm_.embed(ids); });
+
+  LlmInputs inputs;
+  inputs.inputs_embeds = spliced.inputs_embeds;
+  inputs.attention_mask = spliced.attention_mask;
+  LlmForwardOptions forward_options;
+  forward_options.return_hidden_states = needs.hidden_states;
+  forward_options.skip_logits = !needs.logits;
+  LlmOutput output = llm_.forward(inputs, forward_options);
+
+  ObjectiveBatch result;
+  result.logits = std::move(output.logits);
+  result.labels = spliced.labels;
+  result.inputs_embeds = spliced.inputs_embeds;
+  result.attention_mask = spliced.attention_mask;
+  result.hidden_states = std::move(output.hidden_states);
+  result.images = layout.images;
+  result.sample_modes = batch.modes;
+  return result;
+}
+
+}  // namespace vdep

@@ -1,0 +1,55 @@
+// The LLaVA-VDEP model: vision encoder → feature selection (the encoder's) → projector → image
+// embeddings spliced into the LLM's input at each image marker → LLM.
+#pragma once
+
+#include <cstdint>
+
+#include <ATen/core/Tensor.h>
+
+#include <vdep/encoder.h>
+#include <vdep/llm.h>
+#include <vdep/objective.h>
+
+#include "data/collated_batch.h"
+#include "model/image_embedding_splice.h"
+#include "model/projector.h"
+
+namespace vdep {
+
+struct MultimodalModelOptions {
+  // Positions per sequence after image expansion (LLaVA's model_max_length); 0 = no limit.
+  std::int64_t max_length = 2048;
+  // The paper keeps the encoder frozen: it then runs without autograd, which saves its activations.
+  bool train_encoder = false;
+};
+
+class MultimodalModel {
+ public:
+  // Borrows the encoder and the LLM (the host owns plugin components) and holds the projector.
+  MultimodalModel(Encoder& encoder, Llm& llm, Projector projector, MultimodalModelOptions options = {});
+
+  // Projected image embeddings X_I [images, encoder.num_tokens(), llm.hidden_size()] of
+  // pixel_values [images, 3, H, W].
+  at::Tensor image_embeddings(const at::Tensor& pixel_values);
+
+  // Layout of a batch without running anything: what the trainer counts before the forward.
+  SpliceLayout plan(const CollatedBatch& batch) const;
+
+  // One micro-batch through the whole model, producing what the objectives read. Logits and
+  // hidden states are computed as `needs` asks. The global-batch counts are left at 0 (this
+  // micro-batch's own); the trainer fills them.
+  ObjectiveBatch forward(const CollatedBatch& batch, const ObjectiveRequirements& needs);
+
+  Encoder& encoder() { return encoder_; }
+  Llm& llm() { return llm_; }
+  Projector& projector() { return projector_; }
+  const MultimodalModelOptions& options() const { return options_; }
+
+ private:
+  Encoder& encoder_;
+  Llm& llm_;
+  Projector projector_;
+  MultimodalModelOptions options_;
+};
+
+}  // namespace vdep
