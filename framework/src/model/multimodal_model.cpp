@@ -1,5 +1,6 @@
 #include "model/multimodal_model.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -10,13 +11,17 @@ namespace vdep {
 MultimodalModel::MultimodalModel(Encoder& encoder, Llm& llm, Projector projector, MultimodalModelOptions options)
     : encoder_(encoder), llm_(llm), projector_(std::move(projector)), options_(options) {
   if (options_.max_length < 0) throw std::invalid_argument("max_length must be >= 0 (0 = no limit)");
+  for (auto& parameter : encoder_.module().parameters()) parameter.set_requires_grad(options_.train_encoder);
 }
 
 at::Tensor MultimodalModel::image_embeddings(const at::Tensor& pixel_values) {
   at::Tensor features;
   {
     // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
-    torch::AutoGradMode grad(options_.train_encoder && torch::GradMode::is_enabled());
+    const auto parameters = encoder_.module().parameters();
+    const bool trains = std::any_of(parameters.begin(), parameters.end(),
+                                    [](const at::Tensor& parameter) { return parameter.requires_grad(); });
+    torch::AutoGradMode grad(trains && torch::GradMode::is_enabled());
     features = encoder_.encode(pixel_values, {}).features;
   }
   const auto parameters = projector_->parameters();

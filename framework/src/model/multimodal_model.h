@@ -19,7 +19,9 @@ namespace vdep {
 struct MultimodalModelOptions {
   // Positions per sequence after image expansion (LLaVA's model_max_length); 0 = no limit.
   std::int64_t max_length = 2048;
-  // The paper keeps the encoder frozen: it then runs without autograd, which saves its activations.
+  // The paper keeps the encoder frozen: the model turns requires_grad off on its parameters, and
+  // a frozen encoder runs without autograd, which saves its activations. (Unfreezing it later,
+  // requires_grad on any encoder parameter, makes it run with autograd again.)
   bool train_encoder = false;
 };
 

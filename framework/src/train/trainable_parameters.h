@@ -1,0 +1,38 @@
+// Which parameters a stage trains, under the names LLaVA's checkpoints give them, so that a saved
+// stage loads where a LLaVA checkpoint would (model.mm_projector.* is what LLaVA's
+// --pretrain_mm_mlp_adapter reads).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "model/multimodal_model.h"
+
+namespace vdep {
+
+struct TrainableParameter {
+  std::string name;  // LLaVA's: model.mm_projector.0.weight, model.layers.3.mlp.up_proj.weight, ...
+  at::Tensor tensor;
+  // Weight decay applies to matrices only: biases and norm weights (every 1-D parameter) are
+  // exempt, as in HF's Trainer.
+  bool decay = true;
+};
+
+// Prefixes of the three parts in LLaVA's checkpoint layout. The LLM's parameters keep their own
+// names (model.*, lm_head.*).
+inline const std::string kProjectorPrefix = "model.mm_projector.";
+inline const std::string kEncoderPrefix = "model.vision_tower.vision_tower.";
+
+// `modules`: any of "projector", "encoder", "llm", and "llm.layers.A-B" (decoder layers A to B,
+// inclusive). Turns requires_grad on for exactly those parameters and off for every other one,
+// and returns them in a stable order (projector, encoder, LLM, each in module order). Throws
+// std::invalid_argument for an unknown entry or a layer range outside the LLM, naming it.
+std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& model,
+                                                            const std::vector<std::string>& modules);
+
+// Every parameter of the model under its checkpoint name (what a full checkpoint holds).
+std::vector<std::pair<std::string, at::Tensor>> named_model_parameters(MultimodalModel& model);
+
+}  // namespace vdep

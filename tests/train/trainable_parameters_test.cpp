@@ -1,0 +1,74 @@
+// Which parameters a stage trains, under LLaVA's checkpoint names.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include "support/bundled_component.h"
+#include "train/trainable_parameters.h"
+
+namespace vdep {
+namespace {
+
+struct TinyModel {
+  std::unique_ptr<Encoder> encoder =
+      test::make_bundled<Encoder>(PluginKind::Encoder, "encoder", "clip_vit", toml::table{{"preset", "tiny"}});
+  std::unique_ptr<Llm> llm = test::make_bundled<Llm>(PluginKind::Llm, "llm", "llama", toml::table{{"preset", "tiny"}});
+  MultimodalModel model{*encoder, *llm,
+                        Projector(ProjectorSpec::parse("mlp2x_gelu"), encoder->hidden_size(), llm->hidden_size())};
+};
+
+std::vector<std::string> names(const std::vector<TrainableParameter>& parameters) {
+  std::vector<std::string> result;
+  for (const auto& parameter : parameters) result.push_back(parameter.name);
+  return result;
+}
+
+TEST(TrainableParameters, ProjectorOnlyAsInPretraining) {
+  TinyModel tiny;
+  const auto selected = select_trainable_parameters(tiny.model, {"projector"});
+  EXPECT_EQ(names(selected), (std::vector<std::string>{"model.mm_projector.0.weight", "model.mm_projector.0.bias",
+                                                       "model.mm_projector.2.weight", "model.mm_projector.2.bias"}));
+  EXPECT_TRUE(selected[0].decay);
+  EXPECT_FALSE(selected[1].decay);  // a bias
+  for (const auto& parameter : tiny.llm->module().parameters()) EXPECT_FALSE(parameter.requires_grad());
+  for (const auto& parameter : tiny.encoder->module().parameters()) EXPECT_FALSE(parameter.requires_grad());
+}
+
+TEST(TrainableParameters, ProjectorAndLlmAsInSftWithNormWeightsExemptFromDecay) {
+  TinyModel tiny;
+  const auto selected = select_trainable_parameters(tiny.model, {"projector", "llm"});
+  const std::size_t llm_count = tiny.llm->module().parameters().size();
+  EXPECT_EQ(selected.size(), 4 + llm_count);
+  for (const auto& parameter : selected) {
+    const bool norm = parameter.name.find("norm") != std::string::npos;
+    const bool bias = parameter.name.find("bias") != std::string::npos;
+    EXPECT_EQ(parameter.decay, !(norm || bias)) << parameter.name;
+  }
+  EXPECT_NE(std::find(names(selected).begin(), names(selected).end(), "model.layers.1.self_attn.q_proj.weight"),
+            names(selected).end());
+}
+
+TEST(TrainableParameters, LayerRangeSelectsThoseDecoderLayersOnly) {
+  TinyModel tiny;
+  const auto selected = select_trainable_parameters(tiny.model, {"llm.layers.1-1"});
+  ASSERT_FALSE(selected.empty());
+  for (const auto& parameter : selected) EXPECT_EQ(parameter.name.rfind("model.layers.1.", 0), 0u) << parameter.name;
+  EXPECT_THROW(select_trainable_parameters(tiny.model, {"llm.layers.0-2"}), std::invalid_argument);  // 2 layers
+  EXPECT_THROW(select_trainable_parameters(tiny.model, {"llm.layers.x"}), std::invalid_argument);
+  EXPECT_THROW(select_trainable_parameters(tiny.model, {"vision"}), std::invalid_argument);
+}
+
+TEST(TrainableParameters, AnUnfrozenEncoderRunsWithAutograd) {
+  TinyModel tiny;
+  select_trainable_parameters(tiny.model, {"encoder"});
+  const int side = tiny.encoder->image_processor().crop_size;
+  tiny.model.image_embeddings(torch::randn({1, 3, side, side})).sum().backward();
+  // Layers after the selected one (-2) and the post-norm are never run, so only those before get one.
+  const auto named = tiny.encoder->module().named_parameters();
+  EXPECT_TRUE(named["vision_model.embeddings.patch_embedding.weight"].grad().defined());
+  EXPECT_TRUE(named["vision_model.encoder.layers.1.mlp.fc2.weight"].grad().defined());
+  EXPECT_FALSE(named["vision_model.encoder.layers.2.mlp.fc2.weight"].grad().defined());
+}
+
+}  // namespace
+}  // namespace vdep
