@@ -33,7 +33,7 @@ TEST(ConversationEncoderTest, CountsEverySkipAcrossThreadsAndKeepsTheFirstOnes) 
   test::WordTokenizerStyle style = test::llama_style();
   style.glue_after_colon = true;
   test::WordTestTokenizer tokenizer(style);
-  // Warm the tokenizer's vocabulary: the test tokenizer grows it lazily and is not thread-safe.
+  // Warm the tokenizer's vocabulary, which the test tokenizer grows as it meets words.
   const auto chat = ChatTemplate::create("vicuna_v1");
   const std::vector<ConversationTurn> turns = {{"human", "Hi"}, {"gpt", "Hello."}};
   chat->tokenize(turns, tokenizer);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <optional>
 #include <string>
@@ -56,12 +57,19 @@ class WordTestTokenizer final : public Tokenizer {
     for (const std::int64_t id : ids) text += piece(id);
     return text;
   }
-  std::string piece(std::int64_t id) const override { return pieces_.at(static_cast<std::size_t>(id)); }
+  std::string piece(std::int64_t id) const override {
+    std::lock_guard lock(vocabulary_mutex_);
+    return pieces_.at(static_cast<std::size_t>(id));
+  }
   std::optional<std::int64_t> piece_to_id(std::string_view text) const override {
+    std::lock_guard lock(vocabulary_mutex_);
     const auto found = ids_.find(std::string(text));
     return found == ids_.end() ? std::nullopt : std::optional<std::int64_t>(found->second);
   }
-  std::int64_t vocab_size() const override { return static_cast<std::int64_t>(pieces_.size()); }
+  std::int64_t vocab_size() const override {
+    std::lock_guard lock(vocabulary_mutex_);
+    return static_cast<std::int64_t>(pieces_.size());
+  }
   std::optional<std::int64_t> bos_id() const override {
     return style_.bos ? std::optional<std::int64_t>(id_of(*style_.bos)) : std::nullopt;
   }
@@ -119,6 +127,7 @@ class WordTestTokenizer final : public Tokenizer {
   }
 
   std::int64_t id_of(const std::string& piece) const {
+    std::lock_guard lock(vocabulary_mutex_);
     const auto known = ids_.find(piece);
     if (known != ids_.end()) return known->second;
     ids_.emplace(piece, static_cast<std::int64_t>(pieces_.size()));
@@ -127,6 +136,8 @@ class WordTestTokenizer final : public Tokenizer {
   }
 
   WordTokenizerStyle style_;
+  // The vocabulary grows as words are met; data-loader tests encode from several threads.
+  mutable std::mutex vocabulary_mutex_;
   mutable std::map<std::string, std::int64_t> ids_;
   mutable std::vector<std::string> pieces_;
 };
