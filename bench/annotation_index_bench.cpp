@@ -23,7 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/llava_annotations.h"
+#include <vdep/llava_annotations.h>
+
 #include "measurement.h"
 
 namespace {

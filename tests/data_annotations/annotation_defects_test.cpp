@@ -6,8 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <vdep/llava_annotations.h>
+
 #include "annotation_file_test.h"
-#include "data/llava_annotations.h"
 #include "support/text_file.h"
 
 namespace vdep {

@@ -6,8 +6,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <vdep/llava_annotations.h>
+
 #include "annotation_file_test.h"
-#include "data/llava_annotations.h"
 
 namespace vdep {
 namespace {

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
-#include "data/shapes_scene.h"
+#include <vdep/shapes_dataset.h>
+
 #include "text/nearest_match.h"
 #include "usage_error.h"
 

@@ -1,11 +1,13 @@
-#include "data/llava_annotations.h"
+#include <vdep/llava_annotations.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "data/json_record_spans.h"
 #include "tensors/mapped_file.h"
 
 namespace vdep {
@@ -81,42 +83,57 @@ LlavaRecord parse_record(std::string_view text) {
 
 }  // namespace
 
+struct LlavaAnnotations::Index {
+  std::filesystem::path path;
+  MappedFile file;
+  std::vector<JsonRecordSpan> spans;
+
+  std::string_view text(const JsonRecordSpan& span) const {
+    return std::string_view(reinterpret_cast<const char*>(file.data()) + span.offset, span.length);
+  }
+};
+
 LlavaAnnotations LlavaAnnotations::open(const std::filesystem::path& path) {
-  auto file = std::make_unique<MappedFile>(path);
-  const std::string_view text(reinterpret_cast<const char*>(file->data()), file->size());
-  PagesBehind pages(*file);
-  auto spans = find_json_records(text, path.string(), [&](std::size_t scanned) { pages.passed(scanned); });
+  auto index = std::unique_ptr<Index>(new Index{path, MappedFile(path), {}});
+  const std::string_view text(reinterpret_cast<const char*>(index->file.data()), index->file.size());
+  PagesBehind pages(index->file);
+  index->spans = find_json_records(text, path.string(), [&](std::size_t scanned) { pages.passed(scanned); });
   pages.release_rest();
-  return LlavaAnnotations(path, std::move(file), std::move(spans));
+  return LlavaAnnotations(std::move(index));
 }
 
-LlavaAnnotations::LlavaAnnotations(std::filesystem::path path, std::unique_ptr<MappedFile> file,
-                                   std::vector<JsonRecordSpan> spans)
-    : path_(std::move(path)), file_(std::move(file)), spans_(std::move(spans)) {}
+LlavaAnnotations::LlavaAnnotations(std::unique_ptr<Index> index) : index_(std::move(index)) {}
 
 LlavaAnnotations::LlavaAnnotations(LlavaAnnotations&&) noexcept = default;
 LlavaAnnotations& LlavaAnnotations::operator=(LlavaAnnotations&&) noexcept = default;
 LlavaAnnotations::~LlavaAnnotations() = default;
 
+const std::filesystem::path& LlavaAnnotations::path() const { return index_->path; }
+
+std::size_t LlavaAnnotations::size() const { return index_->spans.size(); }
+
 LlavaRecord LlavaAnnotations::record(std::size_t index) const {
-  if (index >= spans_.size()) {
-    throw std::out_of_range(path_.string() + ": no record " + std::to_string(index) + ", the file has " +
-                            std::to_string(spans_.size()));
+  const std::vector<JsonRecordSpan>& spans = index_->spans;
+  if (index >= spans.size()) {
+    throw std::out_of_range(index_->path.string() + ": no record " + std::to_string(index) + ", the file has " +
+                            std::to_string(spans.size()));
   }
-  const JsonRecordSpan& span = spans_[index];
+  const JsonRecordSpan& span = spans[index];
   try {
-    return parse_record(std::string_view(reinterpret_cast<const char*>(file_->data()) + span.offset, span.length));
+    return parse_record(index_->text(span));
   } catch (const RecordDefect& defect) {
-    throw std::runtime_error(path_.string() + ": record " + std::to_string(index) + " (byte " +
+    throw std::runtime_error(index_->path.string() + ": record " + std::to_string(index) + " (byte " +
                              std::to_string(span.offset) + "): " + defect.what());
   }
 }
 
-void LlavaAnnotations::validate_all() const {
-  PagesBehind pages(*file_);
-  for (std::size_t i = 0; i < spans_.size(); ++i) {
+void LlavaAnnotations::validate_first(std::size_t count) const {
+  const std::vector<JsonRecordSpan>& spans = index_->spans;
+  const std::size_t end = std::min(count, spans.size());
+  PagesBehind pages(index_->file);
+  for (std::size_t i = 0; i < end; ++i) {
     record(i);
-    pages.passed(spans_[i].offset + spans_[i].length);
+    pages.passed(spans[i].offset + spans[i].length);
   }
   pages.release_rest();
 }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <vdep/shapes_dataset.h>  // kMinShapesImageSize, kMaxShapesImageSize
+
 namespace vdep {
 
 enum class ShapeKind { Circle, Square, Triangle };
@@ -52,8 +54,6 @@ struct ShapesOptions {
 // training scene drawn again.
 enum class ShapesSplit : std::uint64_t { Train = 0, Eval = 1 };
 
-inline constexpr int kMinShapesImageSize = 64;
-inline constexpr int kMaxShapesImageSize = 4096;
 // Pixels kept free between two shapes' squares and between a square and the image's edge, so that
 // anti-aliased edges never touch.
 inline constexpr int kShapeGap = 4;

@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <vdep/dataset.h>
 #include <vdep/encoder.h>
 #include <vdep/llm.h>
 #include <vdep/objective.h>
@@ -21,13 +22,13 @@ namespace {
 
 constexpr const char* kEntryName = "vdep_plugin_entry";
 
-// Kinds whose interface exists in this SDK are checked; the others are plain Components so far.
+// Whether the object a factory returned implements the interface of the kind its plugin declared.
 bool implements_kind(const Component& component, PluginKind kind) {
   switch (kind) {
     case PluginKind::Objective: return dynamic_cast<const Objective*>(&component) != nullptr;
     case PluginKind::Encoder: return dynamic_cast<const Encoder*>(&component) != nullptr;
     case PluginKind::Llm: return dynamic_cast<const Llm*>(&component) != nullptr;
-    case PluginKind::Dataset: return true;
+    case PluginKind::Dataset: return dynamic_cast<const Dataset*>(&component) != nullptr;
   }
   return false;
 }

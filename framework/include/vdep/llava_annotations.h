@@ -11,12 +11,9 @@
 #include <vector>
 
 #include <vdep/chat_template.h>
-
-#include "data/json_record_spans.h"
+#include <vdep/export.h>
 
 namespace vdep {
-
-class MappedFile;
 
 // One record: {"id": ..., "image": ..., "conversations": [{"from": ..., "value": ...}, ...]}.
 // Other keys ("model", ...) are ignored.
@@ -28,34 +25,36 @@ struct LlavaRecord {
 
 // Errors name the file, the record (counting from 0) and a byte offset:
 // "FILE: record N (byte OFFSET): what is wrong".
-class LlavaAnnotations {
+class VDEP_API LlavaAnnotations {
  public:
   // Maps `path` and finds its records. Throws std::runtime_error for a missing file or one whose
-  // records cannot be told apart (see find_json_records), with the offset of the defect.
+  // records cannot be told apart, with the offset of the defect.
   static LlavaAnnotations open(const std::filesystem::path& path);
 
   LlavaAnnotations(LlavaAnnotations&&) noexcept;
   LlavaAnnotations& operator=(LlavaAnnotations&&) noexcept;
   ~LlavaAnnotations();
 
-  const std::filesystem::path& path() const { return path_; }
-  std::size_t size() const { return spans_.size(); }
+  const std::filesystem::path& path() const;
+  std::size_t size() const;
 
   // Parses record `index` alone. Throws std::out_of_range past the end, and std::runtime_error with
   // the record's offset when it is not valid JSON or not a record of the shape above. Reads only the
   // mapping: safe to call from several threads.
   LlavaRecord record(std::size_t index) const;
 
-  // Parses every record, throwing the first record's error; for checking a file before training.
-  // Like open(), keeps only a window of the file resident.
-  void validate_all() const;
+  // Parses the first `count` records (all of them when the file has fewer), throwing the first
+  // record's error; for checking a file before training rather than hours into it. Like open(),
+  // keeps only a window of the file resident.
+  void validate_first(std::size_t count) const;
+  void validate_all() const { validate_first(size()); }
 
  private:
-  LlavaAnnotations(std::filesystem::path path, std::unique_ptr<MappedFile> file, std::vector<JsonRecordSpan> spans);
+  // The mapping and the records' spans: internal types that the SDK does not expose.
+  struct Index;
+  explicit LlavaAnnotations(std::unique_ptr<Index> index);
 
-  std::filesystem::path path_;
-  std::unique_ptr<MappedFile> file_;
-  std::vector<JsonRecordSpan> spans_;
+  std::unique_ptr<Index> index_;
 };
 
 }  // namespace vdep

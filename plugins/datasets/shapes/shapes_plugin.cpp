@@ -1,0 +1,68 @@
+// `shapes`: the procedural shapes dataset (flat coloured shapes with exact captions and answers), read
+// from the folder `vdep-run data shapes` writes, and generated there first when asked to, so that an
+// experiment needs no separate data step. Its files are in LLaVA's format and are read as
+// `llava_json` reads them.
+#include <stdexcept>
+#include <string>
+
+#include <vdep/llava_json_dataset.h>
+#include <vdep/plugin.h>
+#include <vdep/shapes_dataset.h>
+
+namespace {
+
+const vdep::ParamSpec kParams[] = {
+    // A String rather than a Path: `vdep-run check` would require the folder to exist, which it
+    // need not when `scenes` generates it.
+    {"folder", vdep::ParamType::String, nullptr,
+     "Folder of the dataset, as `vdep-run data shapes --out DIR` writes it (pretrain.json, sft.json, eval.json, "
+     "images/, eval_images/). A relative path is relative to the current directory, as output_dir is.",
+     -vdep::kUnbounded, vdep::kUnbounded, nullptr},
+    {"split", vdep::ParamType::String, nullptr,
+     "Which records: pretrain (one caption per scene, for pre-training), sft (2 to 4 short questions per scene, "
+     "for instruction tuning) or eval (held-out scenes, one question per record).",
+     -vdep::kUnbounded, vdep::kUnbounded, "pretrain|sft|eval"},
+    {"scenes", vdep::ParamType::Int, "0",
+     "0: the folder must already hold the dataset. N > 0: when the folder does not exist yet or is empty, first "
+     "generate N training scenes (and one held-out scene per ten, rounded up) there, as `vdep-run data shapes --n N` "
+     "would; a folder that holds the dataset already is read as it is.",
+     0.0, vdep::kUnbounded, nullptr},
+    {"seed", vdep::ParamType::Int, "0", "Seed of the generated scenes and text (`data shapes --seed`).", 0.0,
+     vdep::kUnbounded, nullptr},
+    {"image_size", vdep::ParamType::Int, "336", "Side of the generated images in pixels (`data shapes --size`).",
+     vdep::kMinShapesImageSize, vdep::kMaxShapesImageSize, nullptr},
+};
+
+// Generates the dataset into `folder` when `scenes` asks for it; a dataset another process
+// generated meanwhile is kept, so that runs started together share one copy.
+void generate_missing(const std::filesystem::path& folder, const std::filesystem::path& annotations,
+                      const vdep::Params& params) {
+  const std::int64_t scenes = params.get_int("scenes");
+  if (scenes == 0) {
+    throw std::runtime_error(folder.string() + " holds no " + annotations.filename().string() +
+                             ": write the dataset first with `vdep-run data shapes --out " + folder.string() +
+                             " --n N`, or set scenes = N to generate it there");
+  }
+  vdep::ShapesDatasetOptions options;
+  options.scenes = scenes;
+  options.seed = static_cast<std::uint64_t>(params.get_int("seed"));
+  options.image_size = static_cast<int>(params.get_int("image_size"));
+  vdep::write_shapes_dataset(folder, options);
+  if (!std::filesystem::exists(annotations)) {
+    throw std::runtime_error(folder.string() + " holds files but no " + annotations.filename().string() +
+                             ": shapes generates its dataset only into a new or empty folder");
+  }
+}
+
+std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
+  const std::filesystem::path folder = std::filesystem::absolute(params.get_string("folder")).lexically_normal();
+  const std::filesystem::path annotations = folder / (params.get_string("split") + ".json");
+  if (!std::filesystem::exists(annotations)) generate_missing(folder, annotations, params);
+  return std::make_unique<vdep::LlavaJsonDataset>("shapes", vdep::LlavaAnnotations::open(annotations), folder);
+}
+
+}  // namespace
+
+VDEP_PLUGIN(Dataset, "shapes", "1.0.0",
+            "Procedural shapes scenes with exact captions and answers, generated on first use if asked",
+            kParams, create)
