@@ -26,10 +26,10 @@
 
 #include <vdep/chat_template.h>
 #include <vdep/dataset.h>
+#include <vdep/llava_json_dataset.h>
 #include <vdep/tokenizer.h>
 
 #include "data/data_loader.h"
-#include "data/llava_annotations.h"
 #include "data/shapes_caption.h"
 #include "data/shapes_renderer.h"
 #include "data/shapes_scene.h"
@@ -40,28 +40,6 @@ namespace {
 
 using vdep::bench::Clock;
 using vdep::bench::seconds_since;
-
-// LLaVA records as the loader's dataset, the way a LLaVA-JSON dataset plugin would read them.
-class AnnotationDataset final : public vdep::Dataset {
- public:
-  AnnotationDataset(const std::filesystem::path& json, std::filesystem::path image_folder)
-      : annotations_(vdep::LlavaAnnotations::open(json)), image_folder_(std::move(image_folder)) {}
-
-  std::size_t size() const override { return annotations_.size(); }
-  vdep::DatasetExample example(std::size_t index) const override {
-    vdep::LlavaRecord record = annotations_.record(index);
-    vdep::DatasetExample example{std::move(record.id), {}, std::move(record.conversations)};
-    if (record.image) example.images.push_back(image_folder_ / *record.image);
-    return example;
-  }
-  std::string describe() const override {
-    return annotations_.path().string() + ": " + std::to_string(annotations_.size()) + " records";
-  }
-
- private:
-  vdep::LlavaAnnotations annotations_;
-  std::filesystem::path image_folder_;
-};
 
 std::string json_text(const std::string& text) {
   std::string quoted = "\"";
@@ -142,7 +120,7 @@ int main(int argc, char** argv) {
                 seconds_since(start));
     data = generated;
   }
-  const AnnotationDataset dataset(data / "pretrain.json", data);
+  const vdep::LlavaJsonDataset dataset("bench", vdep::LlavaAnnotations::open(data / "pretrain.json"), data);
   const auto tokenizer = vdep::load_tokenizer(tokenizer_path);
   const auto plain = vdep::ChatTemplate::create("plain");
   vdep::ImageProcessorConfig image_config;  // CLIP's mean and std, shortest edge then centre crop

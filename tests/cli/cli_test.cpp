@@ -433,6 +433,58 @@ TEST_F(CliTest, DataShapesBadUsageExitsTwoAndAnUnwritableFolderOne) {
   EXPECT_CONTAINS(unwritable.err, "not_a_folder");
 }
 
+TEST_F(CliTest, DataShapesLeavesAFolderThatHoldsFilesAlone) {
+  const std::filesystem::path folder = scratch_ / "taken";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "notes.txt") << "mine";
+  const auto result = vdep_run("data shapes --n 2 --out " + shell_quote(folder.string()));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_CONTAINS(result.err, "nothing written: " + folder.string() + " already holds files");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(folder), std::filesystem::directory_iterator()), 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch_), std::filesystem::directory_iterator()), 1)
+      << "no temporary folder left beside it";
+}
+
+// Four LLaVA records over images drawn by `data shapes`: two good, one naming a missing file and
+// one a file that is not an image. The loader trains on the two, skips and reports the others.
+TEST_F(CliTest, ProbeDataRunsADatasetThroughTheLoaderAndReportsSkippedImages) {
+  const std::filesystem::path shapes = scratch_ / "shapes";
+  ASSERT_EQ(vdep_run("data shapes --n 2 --size 64 --out " + shell_quote(shapes.string())).exit_code, 0);
+  std::ofstream(shapes / "images" / "broken.png") << "not a png";
+  const auto record = [](const std::string& id, const std::string& image) {
+    return nlohmann::json{{"id", id},
+                          {"image", image},
+                          {"conversations", {{{"from", "human"}, {"value", "<image>\nWhat is it?"}},
+                                             {{"from", "gpt"}, {"value", "A red circle."}}}}};
+  };
+  const nlohmann::json records = {record("good-0", "images/0000000.png"), record("missing", "images/none.png"),
+                                  record("good-1", "images/0000001.png"), record("corrupt", "images/broken.png")};
+  std::ofstream(scratch_ / "records.json") << records.dump();
+
+  const std::string tokenizer = shell_quote((kFixtures / "../chat/llama_sp/tokenizer.model").string());
+  const auto result = vdep_run("probe data --plugin llava_json --param annotations=" +
+                               shell_quote((scratch_ / "records.json").string()) + " --param image_folder=" +
+                               shell_quote(shapes.string()) + " --tokenizer " + tokenizer +
+                               " --data-ratio 1 --batch 4 --size 32 --workers 1");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // Every example once in LLaVA mode and, at data_ratio 1, once more in VDEP mode.
+  EXPECT_CONTAINS(result.out, "8 items: 4 LLaVA-mode + 4 VDEP-mode");
+  EXPECT_CONTAINS(result.out, "data: 2 LLaVA-mode and 2 VDEP-mode samples encoded; 4 skipped");
+  EXPECT_CONTAINS(result.out, (shapes / "images" / "none.png").string());
+  EXPECT_CONTAINS(result.out, (shapes / "images" / "broken.png").string());
+  EXPECT_CONTAINS(result.out, ", 3, 32, 32]");  // preprocessed to --size
+
+  const auto ratio = vdep_run("probe data --plugin llava_json --tokenizer " + tokenizer + " --data-ratio 2");
+  EXPECT_EQ(ratio.exit_code, 2);
+  EXPECT_CONTAINS(ratio.err, "--data-ratio must be in [0, 1]");
+  const auto no_tokenizer = vdep_run("probe data --plugin llava_json");
+  EXPECT_EQ(no_tokenizer.exit_code, 2);
+  EXPECT_CONTAINS(no_tokenizer.err, "probe data needs --tokenizer PATH");
+  const auto misplaced = vdep_run("probe data --plugin llava_json --tokenizer " + tokenizer + " --image x.png");
+  EXPECT_EQ(misplaced.exit_code, 2);
+  EXPECT_CONTAINS(misplaced.err, "--image does not apply to probe data");
+}
+
 TEST_F(CliTest, RuntimeFailureExitsOne) {
   // The run folder cannot be created below a regular file.
   std::ofstream(scratch_ / "not_a_folder") << "x";

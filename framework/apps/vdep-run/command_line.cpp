@@ -30,6 +30,11 @@ const char* const kUsage =
     "      run a prompt through an LLM plugin: the next-token distribution and a generated\n"
     "      continuation (greedy unless --temperature > 0); --template wraps the prompt as one user\n"
     "      turn; --dump writes input_ids, logits and every hidden_states.N of the prompt pass\n"
+    "  vdep-run probe data --plugin NAME [--param KEY=VALUE]... --tokenizer PATH [--template NAME]\n"
+    "                      [--data-ratio R] [--batch N] [--batches N] [--workers N] [--seed S] [--size PIXELS]\n"
+    "      run a dataset plugin through the training data loader: the epoch's LLaVA/VDEP-mode mix\n"
+    "      (--data-ratio), the first micro-batches' samples, samples/s, data-wait time per batch and\n"
+    "      the samples skipped (missing or corrupt images, tokenization mismatches) with their paths\n"
     "  vdep-run tokenize --tokenizer PATH [--no-special] (TEXT | --jsonl)\n"
     "      print the token ids and pieces of TEXT; PATH is an HF model folder, a tokenizer.model or a\n"
     "      vocab.json; --jsonl reads one text per stdin line and writes {\"text\":...,\"ids\":[...]} lines;\n"
@@ -51,14 +56,20 @@ const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-l
                                            "--version", "--plugin",      "--weights",   "--image",  "--dump",
                                            "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
                                            "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special",
-                                           "--out", "--n", "--size"};
+                                           "--out", "--n", "--size", "--data-ratio", "--batch", "--batches", "--workers"};
 const std::vector<std::string> kProbeOptions = {"--plugin", "--weights",        "--image",       "--dump",
                                                 "--param",  "--aspect",         "--prompt",      "--ids",
-                                                "--max-new-tokens", "--temperature", "--top-p",   "--template"};
-const std::vector<std::string> kEncoderOnlyOptions = {"--image", "--aspect"};
-const std::vector<std::string> kLlmOnlyOptions = {"--prompt", "--ids", "--max-new-tokens", "--temperature",
-                                                  "--top-p", "--template"};
-const std::vector<std::string> kDataOptions = {"--out", "--n", "--size"};
+                                                "--max-new-tokens", "--temperature", "--top-p",   "--template",
+                                                "--data-ratio", "--batch", "--batches", "--workers"};
+// What each probe accepts of kProbeOptions.
+const std::vector<std::string> kProbeEncoderOptions = {"--plugin", "--weights", "--param", "--image", "--aspect",
+                                                       "--dump"};
+const std::vector<std::string> kProbeLlmOptions = {"--plugin", "--weights",     "--param",       "--dump",
+                                                   "--prompt", "--ids",         "--max-new-tokens", "--temperature",
+                                                   "--top-p",  "--template"};
+const std::vector<std::string> kProbeDataOptions = {"--plugin",     "--param", "--template", "--data-ratio",
+                                                    "--batch",      "--batches", "--workers"};
+const std::vector<std::string> kDataOptions = {"--out", "--n"};
 
 std::int64_t integer_value(const std::string& option, const std::string& text) {
   try {
@@ -91,16 +102,6 @@ std::vector<std::int64_t> id_list(const std::string& text) {
   return ids;
 }
 
-bool first_of(const std::vector<std::string>& options, const std::vector<std::string>& subset, std::string& which) {
-  for (const std::string& option : options) {
-    if (std::find(subset.begin(), subset.end(), option) != subset.end()) {
-      which = option;
-      return true;
-    }
-  }
-  return false;
-}
-
 bool is_experiment_file(std::string_view operand) {
   return operand.size() > 5 && operand.substr(operand.size() - 5) == ".toml";
 }
@@ -114,6 +115,7 @@ CommandLine parse_command_line(int argc, char** argv) {
   std::vector<std::string> tokenize_options;
   std::vector<std::string> data_options;
   bool seed_given = false;
+  bool size_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -157,12 +159,15 @@ CommandLine parse_command_line(int argc, char** argv) {
       // Shared by probe llm (sampling) and data shapes (the dataset's stream).
       seed_given = true;
       line.seed = static_cast<std::uint64_t>(integer_value(arg, take_value()));
+    } else if (arg == "--size") {
+      // Shared by data shapes (the drawn images) and probe data (the preprocessed ones).
+      size_given = true;
+      line.image_size = integer_value(arg, take_value());
     } else if (std::find(kDataOptions.begin(), kDataOptions.end(), arg) != kDataOptions.end()) {
       data_options.push_back(arg);
       const std::string given = take_value();
       if (arg == "--out") line.out = given;
       if (arg == "--n") line.count = integer_value(arg, given);
-      if (arg == "--size") line.image_size = integer_value(arg, given);
     } else if (std::find(kProbeOptions.begin(), kProbeOptions.end(), arg) != kProbeOptions.end()) {
       probe_options.push_back(arg);
       const std::string given = take_value();
@@ -178,6 +183,10 @@ CommandLine parse_command_line(int argc, char** argv) {
       if (arg == "--temperature") line.temperature = number_value(arg, given);
       if (arg == "--top-p") line.top_p = number_value(arg, given);
       if (arg == "--template") line.chat_template = given;
+      if (arg == "--data-ratio") line.data_ratio = number_value(arg, given);
+      if (arg == "--batch") line.micro_batch_size = integer_value(arg, given);
+      if (arg == "--batches") line.batches = integer_value(arg, given);
+      if (arg == "--workers") line.workers = integer_value(arg, given);
     } else if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
       std::string message = "unknown option '" + arg + "'";
       if (auto suggestion = nearest_match(arg, kOptions)) message += "; did you mean '" + *suggestion + "'?";
@@ -224,29 +233,38 @@ CommandLine parse_command_line(int argc, char** argv) {
       }
       break;
     case Command::Probe: {
-      const bool encoder = line.operands == std::vector<std::string>{"encoder"};
-      const bool llm = line.operands == std::vector<std::string>{"llm"};
-      if (!encoder && !llm) {
-        throw UsageError("probe takes one operand: encoder or llm (vdep-run probe encoder --plugin NAME --image FILE, "
-                         "vdep-run probe llm --plugin NAME --prompt TEXT)");
+      const std::string kind = line.operands.size() == 1 ? line.operands.front() : "";
+      if (kind != "encoder" && kind != "llm" && kind != "data") {
+        throw UsageError("probe takes one operand: encoder, llm or data (vdep-run probe encoder --plugin NAME --image "
+                         "FILE, vdep-run probe llm --plugin NAME --prompt TEXT, vdep-run probe data --plugin NAME "
+                         "--tokenizer PATH)");
       }
-      const std::string what = "probe " + line.operands.front();
+      const std::string what = "probe " + kind;
       if (line.plugin.empty()) throw UsageError(what + " needs --plugin NAME (`vdep-run plugins` lists them)");
-      std::string misplaced;
-      if (first_of(probe_options, encoder ? kLlmOnlyOptions : kEncoderOnlyOptions, misplaced)) {
-        throw UsageError(misplaced + " does not apply to " + what);
+      const auto& accepted = kind == "encoder" ? kProbeEncoderOptions : kind == "llm" ? kProbeLlmOptions : kProbeDataOptions;
+      for (const std::string& option : probe_options) {
+        if (std::find(accepted.begin(), accepted.end(), option) == accepted.end()) {
+          throw UsageError(option + " does not apply to " + what);
+        }
       }
-      if (encoder) {
+      if (kind == "encoder") {
         if (line.image.empty()) throw UsageError("probe encoder needs --image FILE");
         if (line.aspect != "pad" && line.aspect != "square") {
           throw UsageError("--aspect must be pad or square (got '" + line.aspect + "')");
         }
-      } else {
+      } else if (kind == "llm") {
         if (line.prompt.empty() == line.prompt_ids.empty()) throw UsageError("probe llm needs one of --prompt TEXT or --ids 1,2,3");
         if (!line.chat_template.empty() && line.prompt.empty()) throw UsageError("--template applies to --prompt");
         if (line.max_new_tokens < 0) throw UsageError("--max-new-tokens must be >= 0");
         if (line.temperature < 0) throw UsageError("--temperature must be >= 0");
         if (!(line.top_p > 0 && line.top_p <= 1)) throw UsageError("--top-p must be in (0, 1]");
+      } else {
+        if (line.tokenizer.empty()) throw UsageError("probe data needs --tokenizer PATH (an HF model folder or tokenizer file)");
+        if (!(line.data_ratio >= 0 && line.data_ratio <= 1)) throw UsageError("--data-ratio must be in [0, 1]");
+        if (line.micro_batch_size < 1) throw UsageError("--batch must be >= 1");
+        if (line.batches < 0) throw UsageError("--batches must be >= 0 (0 = the whole epoch)");
+        if (line.workers < 0) throw UsageError("--workers must be >= 0 (0 = encode on the calling thread)");
+        if (line.image_size < 1) throw UsageError("--size must be >= 1");
       }
       break;
     }
@@ -280,11 +298,15 @@ CommandLine parse_command_line(int argc, char** argv) {
     throw UsageError(data_options.front() + " only applies to 'data shapes'");
   }
   const bool probes_llm = line.command == Command::Probe && line.operands.front() == "llm";
-  if (seed_given && !probes_llm && line.command != Command::Data) {
-    throw UsageError("--seed only applies to 'probe llm' and 'data shapes'");
+  const bool probes_data = line.command == Command::Probe && line.operands.front() == "data";
+  if (seed_given && !probes_llm && !probes_data && line.command != Command::Data) {
+    throw UsageError("--seed only applies to 'probe llm', 'probe data' and 'data shapes'");
   }
-  if (!line.tokenizer.empty() && line.command != Command::Tokenize && !probes_llm) {
-    throw UsageError("--tokenizer only applies to 'tokenize' and 'probe llm'");
+  if (size_given && !probes_data && line.command != Command::Data) {
+    throw UsageError("--size only applies to 'data shapes' and 'probe data'");
+  }
+  if (!line.tokenizer.empty() && line.command != Command::Tokenize && !probes_llm && !probes_data) {
+    throw UsageError("--tokenizer only applies to 'tokenize', 'probe llm' and 'probe data'");
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
   return line;

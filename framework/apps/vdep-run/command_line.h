@@ -37,6 +37,12 @@ struct CommandLine {
   std::string chat_template;                 // --template NAME
   std::filesystem::path tokenizer;           // --tokenizer PATH (also tokenize)
 
+  // probe data
+  double data_ratio = 0.0;                   // --data-ratio R
+  std::int64_t micro_batch_size = 4;         // --batch N
+  std::int64_t batches = 0;                  // --batches N (0 = the whole epoch)
+  std::int64_t workers = 2;                  // --workers N
+
   // tokenize
   bool jsonl = false;               // --jsonl
   bool no_special = false;          // --no-special
@@ -44,7 +50,7 @@ struct CommandLine {
   // data shapes
   std::filesystem::path out;        // --out DIR
   std::int64_t count = 0;           // --n N
-  std::int64_t image_size = 336;    // --size PIXELS
+  std::int64_t image_size = 336;    // --size PIXELS (also probe data)
 };
 
 // Throws UsageError with a message that says what is wrong and what was expected.

@@ -16,6 +16,7 @@ int run_check_command(const CommandLine& line);
 int run_experiment_command(const CommandLine& line);
 int run_probe_encoder_command(const CommandLine& line);
 int run_probe_llm_command(const CommandLine& line);
+int run_probe_data_command(const CommandLine& line);
 int run_tokenize_command(const CommandLine& line);
 int run_data_command(const CommandLine& line);
 

@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
       case Command::Check: return run_check_command(line);
       case Command::Run: return run_experiment_command(line);
       case Command::Probe:
-        return line.operands.front() == "llm" ? run_probe_llm_command(line) : run_probe_encoder_command(line);
+        if (line.operands.front() == "llm") return run_probe_llm_command(line);
+        if (line.operands.front() == "data") return run_probe_data_command(line);
+        return run_probe_encoder_command(line);
       case Command::Tokenize: return run_tokenize_command(line);
       case Command::Data: return run_data_command(line);
     }
