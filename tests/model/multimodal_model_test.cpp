@@ -10,21 +10,14 @@
 #include <vdep/objective.h>
 
 #include "model/multimodal_model.h"
-#include "support/bundled_component.h"
+#include "support/tiny_multimodal_model.h"
 
 namespace vdep {
 namespace {
 
 constexpr std::int64_t I = kIgnoreIndex;
 
-struct TinyModel {
-  std::unique_ptr<Encoder> encoder =
-      test::make_bundled<Encoder>(PluginKind::Encoder, "encoder", "clip_vit", toml::table{{"preset", "tiny"}});
-  std::unique_ptr<Llm> llm =
-      test::make_bundled<Llm>(PluginKind::Llm, "llm", "llama", toml::table{{"preset", "tiny"}});
-  MultimodalModel model{*encoder, *llm,
-                        Projector(ProjectorSpec::parse("mlp2x_gelu"), encoder->hidden_size(), llm->hidden_size())};
-};
+using TinyModel = test::TinyMultimodalModel;
 
 // Sample 0: LLaVA mode, image then caption. Sample 1: VDEP mode, its caption unsupervised.
 CollatedBatch two_samples(const Encoder& encoder) {

@@ -3,19 +3,13 @@
 
 #include <torch/torch.h>
 
-#include "support/bundled_component.h"
+#include "support/tiny_multimodal_model.h"
 #include "train/trainable_parameters.h"
 
 namespace vdep {
 namespace {
 
-struct TinyModel {
-  std::unique_ptr<Encoder> encoder =
-      test::make_bundled<Encoder>(PluginKind::Encoder, "encoder", "clip_vit", toml::table{{"preset", "tiny"}});
-  std::unique_ptr<Llm> llm = test::make_bundled<Llm>(PluginKind::Llm, "llm", "llama", toml::table{{"preset", "tiny"}});
-  MultimodalModel model{*encoder, *llm,
-                        Projector(ProjectorSpec::parse("mlp2x_gelu"), encoder->hidden_size(), llm->hidden_size())};
-};
+using TinyModel = test::TinyMultimodalModel;
 
 std::vector<std::string> names(const std::vector<TrainableParameter>& parameters) {
   std::vector<std::string> result;
