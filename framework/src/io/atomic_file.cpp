@@ -66,18 +66,21 @@ void AtomicFileWriter::commit() {
     ::unlink(temporary_.c_str());
     fail("rename into place", path_, error);
   }
-  const auto folder = folder_of(path_);
-  const int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (folder_fd < 0) fail("open folder", folder, errno);
-  const int error = ::fsync(folder_fd) == 0 ? 0 : errno;
-  ::close(folder_fd);
-  if (error != 0) fail("sync folder", folder, error);
+  sync_folder(folder_of(path_));
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
   AtomicFileWriter writer(path);
   writer.write(contents.data(), contents.size());
   writer.commit();
+}
+
+void sync_folder(const std::filesystem::path& folder) {
+  const int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder_fd < 0) fail("open folder", folder, errno);
+  const int error = ::fsync(folder_fd) == 0 ? 0 : errno;
+  ::close(folder_fd);
+  if (error != 0) fail("sync folder", folder, error);
 }
 
 }  // namespace vdep

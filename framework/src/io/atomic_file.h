@@ -30,4 +30,8 @@ class AtomicFileWriter {
 // The whole of `contents` through an AtomicFileWriter.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 
+// Flushes `folder`'s entries (files created, renamed or removed in it) to disk, so that a rename
+// into it survives a crash.
+void sync_folder(const std::filesystem::path& folder);
+
 }  // namespace vdep

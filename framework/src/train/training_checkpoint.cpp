@@ -1,0 +1,225 @@
+#include "train/training_checkpoint.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <tuple>
+
+#include <unistd.h>
+
+#include <vdep/safetensors.h>
+
+#include "io/atomic_file.h"
+
+namespace vdep {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* const kModelFile = "model.safetensors";
+const char* const kOptimizerFile = "optimizer.safetensors";
+const char* const kRandomStateFile = "rng.safetensors";
+const char* const kTrainerStateFile = "trainer_state.json";
+const char* const kConfigFile = "config.toml";
+const char* const kCpuGeneratorKey = "torch.default_cpu_generator";
+
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+// A complete checkpoint found in a root folder, with what orders it among the others.
+struct StoredCheckpoint {
+  fs::path folder;
+  std::int64_t stage_index = 0;
+  std::int64_t optimizer_step = 0;
+  bool operator<(const StoredCheckpoint& other) const {
+    return std::tie(stage_index, optimizer_step) < std::tie(other.stage_index, other.optimizer_step);
+  }
+};
+
+std::string folder_name(const TrainingCheckpoint& checkpoint) {
+  return checkpoint.stage + "-step-" + std::to_string(checkpoint.optimizer_step);
+}
+
+void check_writable(const TrainingCheckpoint& checkpoint) {
+  const std::string& stage = checkpoint.stage;
+  if (stage.empty() || stage.front() == '.' || stage.find('/') != std::string::npos) {
+    throw std::invalid_argument("checkpoint stage name '" + stage +
+                                "' must be non-empty, not start with '.' and hold no '/'");
+  }
+  if (!checkpoint.metrics.is_object()) {
+    throw std::invalid_argument("checkpoint metrics must be a JSON object, not " +
+                                std::string(checkpoint.metrics.type_name()));
+  }
+}
+
+std::string trainer_state_text(const TrainingCheckpoint& checkpoint) {
+  const json state = {{"stage", checkpoint.stage},
+                      {"stage_index", checkpoint.stage_index},
+                      {"optimizer_step", checkpoint.optimizer_step},
+                      {"epoch", checkpoint.epoch},
+                      {"micro_batches_in_epoch", checkpoint.micro_batches_in_epoch},
+                      {"schedule_step", checkpoint.schedule_step},
+                      {"metrics", checkpoint.metrics}};
+  return state.dump(2) + "\n";
+}
+
+void write_files(const fs::path& folder, const TrainingCheckpoint& checkpoint) {
+  write_safetensors(folder / kModelFile, checkpoint.weights);
+  write_safetensors(folder / kOptimizerFile, checkpoint.optimizer_state);
+  NamedTensors random_states = checkpoint.other_random_states;
+  random_states.emplace_back(kCpuGeneratorKey, checkpoint.cpu_generator_state);
+  write_safetensors(folder / kRandomStateFile, random_states);
+  write_file_atomically(folder / kConfigFile, checkpoint.config_toml);
+  // Last: its presence is what marks a folder as a checkpoint, should one be copied file by file.
+  write_file_atomically(folder / kTrainerStateFile, trainer_state_text(checkpoint));
+}
+
+std::string read_text(const fs::path& file) {
+  if (!fs::is_regular_file(file)) throw std::runtime_error(file.string() + ": no such file");
+  std::ifstream stream(file, std::ios::binary);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  if (!stream) throw std::runtime_error(file.string() + ": cannot read");
+  return text.str();
+}
+
+json read_json(const fs::path& file) {
+  try {
+    return json::parse(read_text(file));
+  } catch (const json::parse_error& error) {
+    throw std::runtime_error(file.string() + ": malformed JSON: " + error.what());
+  }
+}
+
+template <typename Value>
+Value required(const json& state, const fs::path& file, const std::string& key) {
+  const auto found = state.find(key);
+  if (found == state.end()) throw std::runtime_error(file.string() + ": missing key '" + key + "'");
+  try {
+    return found->get<Value>();
+  } catch (const json::type_error& error) {
+    throw std::runtime_error(file.string() + ": key '" + key + "' has the wrong type: " + error.what());
+  }
+}
+
+NamedTensors read_tensors(const fs::path& file) {
+  if (!fs::is_regular_file(file)) throw std::runtime_error(file.string() + ": no such file");
+  const SafetensorsReader reader = SafetensorsReader::open(file);
+  NamedTensors tensors;
+  for (const std::string& name : reader.names()) tensors.emplace_back(name, reader.get(name));
+  return tensors;
+}
+
+// The checkpoint in `folder`, or nullopt for anything that is not one: a hidden (partial)
+// folder, a file, a folder without a readable trainer_state.json.
+std::optional<StoredCheckpoint> stored_checkpoint(const fs::directory_entry& entry) {
+  const std::string name = entry.path().filename().string();
+  if (name.empty() || name.front() == '.' || !entry.is_directory()) return std::nullopt;
+  try {
+    const fs::path file = entry.path() / kTrainerStateFile;
+    const json state = read_json(file);
+    return StoredCheckpoint{entry.path(), required<std::int64_t>(state, file, "stage_index"),
+                            required<std::int64_t>(state, file, "optimizer_step")};
+  } catch (const std::runtime_error&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<StoredCheckpoint> stored_checkpoints_oldest_first(const fs::path& root) {
+  std::vector<StoredCheckpoint> found;
+  if (!fs::is_directory(root)) return found;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (auto checkpoint = stored_checkpoint(entry)) found.push_back(*checkpoint);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+void remove_checkpoint(const fs::path& folder) {
+  // Hidden first, in one rename: a crash halfway through removing the files must not leave a
+  // folder that still looks like a checkpoint to resume from.
+  const fs::path doomed = folder.parent_path() /
+                          ("." + folder.filename().string() + ".removing-" + std::to_string(::getpid()));
+  fs::rename(folder, doomed);
+  fs::remove_all(doomed);
+}
+
+void keep_most_recent(const fs::path& root, std::size_t keep_last, const std::string& just_written) {
+  if (keep_last == 0) return;
+  const auto checkpoints = stored_checkpoints_oldest_first(root);
+  if (checkpoints.size() <= keep_last) return;
+  const std::size_t excess = checkpoints.size() - keep_last;
+  for (std::size_t i = 0; i < excess; ++i) {
+    if (checkpoints[i].folder.filename() != just_written) remove_checkpoint(checkpoints[i].folder);
+  }
+}
+
+}  // namespace
+
+fs::path write_training_checkpoint(const fs::path& root, const TrainingCheckpoint& checkpoint,
+                                   std::size_t keep_last) {
+  check_writable(checkpoint);
+  const std::string name = folder_name(checkpoint);
+  const fs::path folder = root / name;
+  if (fs::exists(folder)) throw std::runtime_error(folder.string() + ": a checkpoint of that name already exists");
+  fs::create_directories(root);
+
+  const fs::path partial = root / ("." + name + ".partial-" + std::to_string(::getpid()));
+  fs::remove_all(partial);  // left by an earlier crash of a process with our pid
+  fs::create_directory(partial);
+  try {
+    write_files(partial, checkpoint);
+    // Only an empty folder created since the check above could be replaced here (rename(2) refuses
+    // a non-empty one), and an empty folder is no checkpoint.
+    fs::rename(partial, folder);
+    sync_folder(root);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    throw;
+  }
+  keep_most_recent(root, keep_last, name);
+  return folder;
+}
+
+TrainingCheckpoint read_training_checkpoint(const fs::path& folder) {
+  TrainingCheckpoint checkpoint;
+  const fs::path state_file = folder / kTrainerStateFile;
+  const json state = read_json(state_file);
+  checkpoint.stage = required<std::string>(state, state_file, "stage");
+  checkpoint.stage_index = required<std::int64_t>(state, state_file, "stage_index");
+  checkpoint.optimizer_step = required<std::int64_t>(state, state_file, "optimizer_step");
+  checkpoint.epoch = required<std::int64_t>(state, state_file, "epoch");
+  checkpoint.micro_batches_in_epoch = required<std::int64_t>(state, state_file, "micro_batches_in_epoch");
+  checkpoint.schedule_step = required<std::int64_t>(state, state_file, "schedule_step");
+  checkpoint.metrics = required<json>(state, state_file, "metrics");
+  if (!checkpoint.metrics.is_object()) {
+    throw std::runtime_error(state_file.string() + ": key 'metrics' must be a JSON object");
+  }
+
+  checkpoint.weights = read_tensors(folder / kModelFile);
+  checkpoint.optimizer_state = read_tensors(folder / kOptimizerFile);
+  for (auto& [name, tensor] : read_tensors(folder / kRandomStateFile)) {
+    if (name == kCpuGeneratorKey) {
+      checkpoint.cpu_generator_state = tensor;
+    } else {
+      checkpoint.other_random_states.emplace_back(name, tensor);
+    }
+  }
+  if (!checkpoint.cpu_generator_state.defined()) {
+    throw std::runtime_error((folder / kRandomStateFile).string() + ": missing key '" + kCpuGeneratorKey + "'");
+  }
+  checkpoint.config_toml = read_text(folder / kConfigFile);
+  return checkpoint;
+}
+
+std::optional<fs::path> latest_training_checkpoint(const fs::path& root) {
+  const auto checkpoints = stored_checkpoints_oldest_first(root);
+  if (checkpoints.empty()) return std::nullopt;
+  return checkpoints.back().folder;
+}
+
+}  // namespace vdep
