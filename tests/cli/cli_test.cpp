@@ -162,19 +162,44 @@ TEST_F(CliTest, ConfigPrintsTheResolvedExperimentWithOverridesAndDefaults) {
   EXPECT_CONTAINS(bad.err, "--set: error: seed: expected int, got 'eleven'");
 }
 
-TEST_F(CliTest, RunCreatesTheRunFolderWithResolvedConfigAndLog) {
-  const auto result = vdep_run(fixture("valid.toml") + " --set output_dir=" + shell_quote(scratch_.string()));
+TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
+  const std::string shapes = shell_quote((scratch_ / "shapes").string());
+  const auto result = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()) +
+                               " --set stage.pretrain.datasets.shapes.folder=" + shapes +
+                               " --set stage.sft.datasets.shapes.folder=" + shapes);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto run = scratch_ / "cli_valid";
+  const auto run = scratch_ / "cli_tiny";
   const toml::table config = toml::parse_file((run / "config.toml").string());
-  EXPECT_EQ(config["name"].value_or(std::string()), "cli_valid");
+  EXPECT_EQ(config["name"].value_or(std::string()), "cli_tiny");
   EXPECT_EQ(config["seed"].value_or(0), 7);
-  EXPECT_EQ(config["stage"][0]["objectives"][0]["label_smoothing"].value_or(-1.0), 0.0);
+  EXPECT_EQ(config["stage"][0]["objectives"][0]["label_smoothing"].value_or(-1.0), 0.0);  // a default filled in
   const std::string log = read_text_file(run / "run.log");
-  EXPECT_CONTAINS(log, "experiment 'cli_valid'");
-  EXPECT_CONTAINS(log, "stage 'pretrain':");
-  EXPECT_CONTAINS(log, "objective 'lm' 1.0.0");
-  EXPECT_CONTAINS(result.err, "stage 'pretrain':");  // the console shows the same lines
+  EXPECT_CONTAINS(log, "experiment 'cli_tiny'");
+  EXPECT_CONTAINS(log, "objective 'vdep' 1.0.0");
+  // 8 scenes, every one in both modes: 16 samples in steps of 4.
+  EXPECT_CONTAINS(log, "16 items: 8 LLaVA-mode + 8 VDEP-mode");
+  EXPECT_CONTAINS(log, "stage 'pretrain': 4 optimizer steps");
+  EXPECT_CONTAINS(log, "stage 'sft': 2 optimizer steps");
+  EXPECT_CONTAINS(result.err, "pretrain step 4/4 loss ");  // the console shows the progress lines
+
+  std::vector<nlohmann::json> metrics;
+  std::istringstream lines(read_text_file(run / "metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);) metrics.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(metrics.size(), 6u);
+  EXPECT_EQ(metrics[0]["stage"], "pretrain");
+  EXPECT_EQ(metrics[0]["step"], 1);
+  EXPECT_EQ(metrics[5]["stage"], "sft");
+  for (const nlohmann::json& step : metrics) {
+    for (const char* key : {"loss", "lr", "grad_norm", "tokens_per_s", "samples_per_s", "data_wait_s", "peak_memory_mib"}) {
+      EXPECT_TRUE(step.contains(key)) << key;
+    }
+  }
+  EXPECT_TRUE(metrics[0].contains("image_loss"));
+  EXPECT_FALSE(metrics[5].contains("image_loss"));
+  // The pre-training loss is text plus alpha times image.
+  EXPECT_NEAR(metrics[1]["loss"].get<double>(),
+              metrics[1]["text_loss"].get<double>() + 0.1 * metrics[1]["image_loss"].get<double>(), 1e-5);
+  EXPECT_EQ(metrics[0]["lr"].get<double>(), 0.0);  // warmup: ceil(4 x 0.03) = 1 step from 0
 }
 
 TEST_F(CliTest, RunWithAFailingFactoryExitsTwoNamingThePlugin) {

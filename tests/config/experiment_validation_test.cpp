@@ -158,8 +158,12 @@ TEST_F(ValidationTest, ChoicesAreListedForAWrongType) {
 TEST_F(ValidationTest, UnknownKeyWithoutANearMatchListsTheValidKeys) {
   write("[[stage]]\nname = \"s\"\nlearning_rate = 1\n");
   EXPECT_EQ(validation_errors(file_),
-            (std::vector<std::string>{at(3, 1) + "stage[0].learning_rate: unknown key; valid keys "
-                                                 "here: datasets, name, objectives"}));
+            (std::vector<std::string>{at(3, 1) + "stage[0].learning_rate: unknown key; valid keys here: "
+                                                 "adam_beta1, adam_beta2, adam_epsilon, data_ratio, datasets, epochs, "
+                                                 "global_batch_size, gradient_accumulation, group_by_modality_length, "
+                                                 "image_aspect_ratio, log_every, lr, lr_schedule, max_grad_norm, "
+                                                 "max_length, max_steps, micro_batch_size, name, objectives, template, "
+                                                 "train, warmup_ratio, warmup_steps, weight_decay, workers"}));
 }
 
 TEST_F(ValidationTest, UnknownKeysInsideUnknownTablesAreNotRepeated) {
@@ -167,7 +171,7 @@ TEST_F(ValidationTest, UnknownKeysInsideUnknownTablesAreNotRepeated) {
   EXPECT_EQ(validation_errors(file_),
             (std::vector<std::string>{
                 at(1, 2) + "trainer: unknown key; valid keys here: encoder, llm, name, "
-                           "output_dir, plugins, seed, stage",
+                           "output_dir, plugins, projector, seed, stage, tokenizer",
                 at(5, 1) + "encoder.image_sise: unknown key; did you mean 'image_size'?"}));
 }
 

@@ -40,6 +40,17 @@ const std::vector<FieldSchema>& experiment_schema() {
                   }),
       plugin_block_field("encoder", PluginKind::Encoder, "The vision encoder."),
       plugin_block_field("llm", PluginKind::Llm, "The language model."),
+      optional_field("tokenizer", FieldType::Path,
+                     "The LLM's tokenizer: an HF model folder, a tokenizer.model or a vocab.json. "
+                     "Default: the llm's weights folder."),
+      table_field("projector", "The projector from encoder features to LLM embeddings.",
+                  {
+                      default_field("type", FieldType::String, "'mlp2x_gelu'",
+                                    "linear, mlpNx_gelu (LLaVA-1.5: mlp2x_gelu) or identity."),
+                      optional_field("weights", FieldType::Path,
+                                     "Start from these projector weights (LLaVA's mm_projector.bin, or a "
+                                     "checkpoint holding model.mm_projector.*)."),
+                  }),
       table_array_field(
           "stage", "Training stages, run in the order written.",
           {
@@ -50,6 +61,54 @@ const std::vector<FieldSchema>& experiment_schema() {
                                        "Losses summed in this stage."),
               plugin_block_array_field("datasets", PluginKind::Dataset,
                                        "Datasets this stage trains on."),
+              default_field("template", FieldType::String, "'plain'",
+                            "Chat template: plain (LLaVA pre-training), vicuna_v1 (LLaVA SFT) or phi (TinyLLaVA).")
+                  .one_of({"plain", "vicuna_v1", "phi"}),
+              default_field("train", FieldType::StringList, "['projector']",
+                            "What this stage trains: projector, encoder, llm, or llm.layers.A-B; the rest is frozen."),
+              default_field("data_ratio", FieldType::Float, "0.0",
+                            "VDEP-mode samples per example with an image (DESIGN.md): 0 = LLaVA, 1 = every "
+                            "example once in each mode.")
+                  .in_range(0, 1),
+              default_field("group_by_modality_length", FieldType::Bool, "false",
+                            "LLaVA's length-grouped order for SFT (not with data_ratio > 0)."),
+              default_field("max_length", FieldType::Int, "2048",
+                            "Positions per sequence after image expansion (LLaVA's model_max_length); 0 = no limit.")
+                  .at_least(0),
+              default_field("image_aspect_ratio", FieldType::String, "'pad'",
+                            "pad: pad images to a square with the mean colour first (LLaVA-1.5); square: resize as is.")
+                  .one_of({"pad", "square"}),
+              default_field("epochs", FieldType::Int, "1", "Passes over the stage's data.").at_least(1),
+              default_field("max_steps", FieldType::Int, "0",
+                            "Stop after this many optimizer steps; 0 = the epochs decide.")
+                  .at_least(0),
+              optional_field("global_batch_size", FieldType::Int,
+                             "Samples per optimizer step over all processes. Give two of global_batch_size, "
+                             "micro_batch_size and gradient_accumulation.")
+                  .at_least(1),
+              optional_field("micro_batch_size", FieldType::Int, "Samples per forward, per process.").at_least(1),
+              optional_field("gradient_accumulation", FieldType::Int, "Micro-batches per optimizer step, per process.")
+                  .at_least(1),
+              default_field("lr", FieldType::Float, "1e-3", "Peak learning rate.").at_least(0),
+              default_field("lr_schedule", FieldType::String, "'cosine'",
+                            "cosine, linear or constant after the warmup (HF's schedules).")
+                  .one_of({"cosine", "linear", "constant"}),
+              default_field("warmup_ratio", FieldType::Float, "0.03",
+                            "Warmup steps as a share of the stage's steps, rounded up (HF).")
+                  .in_range(0, 1),
+              optional_field("warmup_steps", FieldType::Int, "Warmup steps; overrides warmup_ratio.").at_least(0),
+              default_field("weight_decay", FieldType::Float, "0.0",
+                            "AdamW's decoupled weight decay, on matrices only (not biases or norm weights).")
+                  .at_least(0),
+              default_field("adam_beta1", FieldType::Float, "0.9", "AdamW's beta1.").in_range(0, 1),
+              default_field("adam_beta2", FieldType::Float, "0.999", "AdamW's beta2.").in_range(0, 1),
+              default_field("adam_epsilon", FieldType::Float, "1e-8", "AdamW's epsilon.").at_least(0),
+              default_field("max_grad_norm", FieldType::Float, "1.0",
+                            "Clip the gradients' global L2 norm to this; 0 = no clipping.")
+                  .at_least(0),
+              default_field("workers", FieldType::Int, "2", "Data loader threads; 0 = load on the training thread.")
+                  .at_least(0),
+              default_field("log_every", FieldType::Int, "1", "Print the progress line every N steps.").at_least(1),
           })
           .unique_by("name"),
   };

@@ -46,6 +46,8 @@ class MultimodalModel {
   Llm& llm() { return llm_; }
   Projector& projector() { return projector_; }
   const MultimodalModelOptions& options() const { return options_; }
+  // Stages may differ in their maximum length; 0 = no limit.
+  void set_max_length(std::int64_t max_length) { options_.max_length = max_length; }
 
  private:
   Encoder& encoder_;

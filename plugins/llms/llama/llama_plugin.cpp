@@ -26,6 +26,10 @@ const vdep::ParamSpec kParams[] = {
      -vdep::kUnbounded, vdep::kUnbounded, "vicuna-7b|llama-100m|tiny"},
     {"seed", vdep::ParamType::Int, "0", "Seed of the random weights when `weights` is empty.", 0,
      vdep::kUnbounded, nullptr},
+    {"vocab_size", vdep::ParamType::Int, "0",
+     "Rows of the embedding and LM head of a `preset` model, to match a tokenizer trained for it (a toy "
+     "experiment's); 0 = the preset's. Ignored with `weights`, whose config.json says.",
+     0, vdep::kUnbounded, nullptr},
     {"dtype", vdep::ParamType::String, "float32",
      "dtype of the parameters (the checkpoint's are converted); activations follow it, norms and softmax "
      "stay fp32.",
@@ -42,7 +46,8 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   const std::filesystem::path weights = params.get_path("weights");
   const torch::Dtype dtype = params.get_string("dtype") == "bfloat16" ? torch::kBFloat16 : torch::kFloat;
   if (weights.empty()) {
-    const DecoderConfig config = vdep::llama::llama_preset(params.get_string("preset"));
+    DecoderConfig config = vdep::llama::llama_preset(params.get_string("preset"));
+    if (params.get_int("vocab_size") > 0) config.vocab_size = params.get_int("vocab_size");
     torch::manual_seed(static_cast<std::uint64_t>(params.get_int("seed")));
     auto llm = make_llama(config, dtype);
     vdep::nn::initialise_like_hf(llm->module(), config.initializer_range);

@@ -1,0 +1,258 @@
+#include "train/stage_trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <vdep/chat_template.h>
+
+#include "data/data_loader.h"
+#include "run/process_memory.h"
+#include "train/adamw_optimizer.h"
+#include "train/batch_geometry.h"
+#include "train/gradient_clipping.h"
+#include "train/learning_rate_schedule.h"
+#include "train/trainable_parameters.h"
+
+namespace vdep {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// "1h02m", "3m05s", "42s"
+std::string duration_text(double seconds) {
+  const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  char text[32];
+  if (total >= 3600) {
+    std::snprintf(text, sizeof text, "%lldh%02lldm", total / 3600, total / 60 % 60);
+  } else if (total >= 60) {
+    std::snprintf(text, sizeof text, "%lldm%02llds", total / 60, total % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%llds", total);
+  }
+  return text;
+}
+
+ObjectiveRequirements union_of(const std::vector<Objective*>& objectives) {
+  ObjectiveRequirements needs;
+  needs.logits = false;
+  for (const Objective* objective : objectives) {
+    const ObjectiveRequirements wanted = objective->requirements();
+    needs.logits = needs.logits || wanted.logits;
+    needs.hidden_states = needs.hidden_states || wanted.hidden_states;
+    needs.text_labels_in_vdep_mode = needs.text_labels_in_vdep_mode || wanted.text_labels_in_vdep_mode;
+  }
+  return needs;
+}
+
+// The loss terms of one optimizer step, summed over its micro-batches in their order of first
+// appearance.
+struct StepTerms {
+  std::vector<std::pair<std::string, double>> values;
+  void add(const std::string& name, double value) {
+    const auto found = std::find_if(values.begin(), values.end(), [&](const auto& term) { return term.first == name; });
+    if (found == values.end()) {
+      values.emplace_back(name, value);
+    } else {
+      found->second += value;
+    }
+  }
+};
+
+}  // namespace
+
+StageTrainer::StageTrainer(StageSettings settings, MultimodalModel& model, const Tokenizer& tokenizer,
+                           std::vector<Objective*> objectives, std::vector<const Dataset*> datasets, StageRun run)
+    : settings_(std::move(settings)),
+      model_(model),
+      tokenizer_(tokenizer),
+      objectives_(std::move(objectives)),
+      datasets_(std::move(datasets)),
+      run_(std::move(run)) {
+  if (objectives_.empty()) throw std::invalid_argument("stage '" + settings_.name + "' has no objectives");
+  if (datasets_.empty()) throw std::invalid_argument("stage '" + settings_.name + "' has no datasets");
+}
+
+StageSummary StageTrainer::run() {
+  const BatchGeometry geometry =
+      resolve_batch_geometry(settings_.global_batch_size, settings_.micro_batch_size, settings_.gradient_accumulation,
+                             static_cast<std::int64_t>(run_.world_size));
+  const ObjectiveRequirements needs = union_of(objectives_);
+  const std::unique_ptr<ChatTemplate> chat_template = ChatTemplate::create(settings_.chat_template);
+
+  DataLoaderOptions loader_options;
+  loader_options.micro_batch_size = static_cast<std::size_t>(geometry.micro_batch_size);
+  loader_options.seed = run_.seed;
+  loader_options.data_ratio = settings_.data_ratio;
+  loader_options.group_by_modality_length = settings_.group_by_modality_length;
+  loader_options.gradient_accumulation_steps = static_cast<std::size_t>(geometry.gradient_accumulation);
+  loader_options.rank = run_.rank;
+  loader_options.world_size = run_.world_size;
+  loader_options.workers = static_cast<std::size_t>(settings_.workers);
+  loader_options.pad_to_square = settings_.pad_to_square;
+  loader_options.text_labels_in_vdep_mode = needs.text_labels_in_vdep_mode;
+  DataLoader loader(datasets_, *chat_template, tokenizer_, model_.encoder().image_processor(), loader_options);
+
+  const auto accumulation = static_cast<std::size_t>(geometry.gradient_accumulation);
+  const auto steps_per_epoch =
+      static_cast<std::int64_t>((loader.batches_per_epoch() + accumulation - 1) / accumulation);
+  std::int64_t total_steps = steps_per_epoch * settings_.epochs;
+  if (settings_.max_steps > 0) total_steps = std::min(total_steps, settings_.max_steps);
+  if (total_steps < 1) throw std::invalid_argument("stage '" + settings_.name + "' has no data to train on");
+  LearningRateSchedule schedule;
+  schedule.shape = settings_.lr_schedule;
+  schedule.peak = settings_.lr;
+  schedule.total_steps = total_steps;
+  schedule.warmup_steps = settings_.warmup_steps ? *settings_.warmup_steps
+                                                 : warmup_steps_from_ratio(total_steps, settings_.warmup_ratio);
+
+  std::vector<TrainableParameter> parameters = select_trainable_parameters(model_, settings_.train);
+  if (parameters.empty()) throw std::invalid_argument("stage '" + settings_.name + "' trains no parameter");
+  std::int64_t trained_values = 0;
+  for (const auto& parameter : parameters) trained_values += parameter.tensor.numel();
+  const bool llm_trains = std::any_of(parameters.begin(), parameters.end(), [](const TrainableParameter& p) {
+    return p.name.rfind(kProjectorPrefix, 0) != 0 && p.name.rfind(kEncoderPrefix, 0) != 0;
+  });
+  // Dropout (phi-2's resid_pdrop) belongs to training the LLM; a frozen LLM stays deterministic.
+  model_.llm().module().train(llm_trains);
+  AdamWOptions optimizer_options;
+  optimizer_options.beta1 = settings_.adam_beta1;
+  optimizer_options.beta2 = settings_.adam_beta2;
+  optimizer_options.eps = settings_.adam_epsilon;
+  optimizer_options.weight_decay = settings_.weight_decay;
+  AdamWOptimizer optimizer(parameters, optimizer_options);
+
+  spdlog::info("stage '{}': {} optimizer steps ({} per epoch x {} epoch(s){}), global batch {} = {} x {} x {} "
+               "process(es); training {:.2f}M values ({}); lr {:g} {} with {} warmup steps",
+               settings_.name, total_steps, steps_per_epoch, settings_.epochs,
+               settings_.max_steps > 0 ? ", capped by max_steps" : "", geometry.global_batch_size(),
+               geometry.micro_batch_size, geometry.gradient_accumulation, geometry.world_size, trained_values / 1e6,
+               fmt::join(settings_.train, ", "), settings_.lr,
+               settings_.lr_schedule == LearningRateShape::Cosine   ? "cosine"
+               : settings_.lr_schedule == LearningRateShape::Linear ? "linear"
+                                                                    : "constant",
+               schedule.warmup_steps);
+
+  std::ofstream metrics;
+  if (!run_.metrics_file.empty()) {
+    metrics.open(run_.metrics_file, std::ios::app);
+    if (!metrics) throw std::runtime_error("cannot open " + run_.metrics_file.string() + " for writing");
+  }
+
+  StageSummary summary;
+  const Clock::time_point stage_start = Clock::now();
+  std::int64_t step = 0;
+  bool warned_unsupervised = false;
+  for (std::int64_t epoch = 0; epoch < settings_.epochs && step < total_steps; ++epoch) {
+    loader.start_epoch(static_cast<std::uint64_t>(epoch));
+    while (step < total_steps) {
+      const Clock::time_point step_start = Clock::now();
+      const double wait_before = loader.total_wait_seconds();
+      std::vector<CollatedBatch> micro_batches;
+      while (micro_batches.size() < accumulation) {
+        std::optional<CollatedBatch> batch = loader.next();
+        if (!batch) break;
+        micro_batches.push_back(std::move(*batch));
+      }
+      if (micro_batches.empty()) break;
+
+      // The objectives normalise by the whole step's counts, so every token weighs the same
+      // whichever micro-batch it is in.
+      double supervised = 0, vdep_tokens = 0, positions = 0;
+      std::int64_t samples = 0;
+      for (const CollatedBatch& batch : micro_batches) {
+        const SpliceLayout layout = model_.plan(batch);
+        supervised += static_cast<double>(layout.supervised_targets());
+        vdep_tokens += static_cast<double>(layout.vdep_image_tokens());
+        for (const std::int64_t real : layout.attention_mask) positions += static_cast<double>(real);
+        samples += static_cast<std::int64_t>(batch.size());
+      }
+
+      if (supervised == 0 && needs.logits && !warned_unsupervised) {
+        spdlog::warn("{} step {}: no supervised token in the whole batch (is max_length {} cutting every answer?)",
+                     settings_.name, step + 1, settings_.max_length);
+        warned_unsupervised = true;
+      }
+
+      StepTerms terms;
+      double loss = 0;
+      for (const CollatedBatch& batch : micro_batches) {
+        ObjectiveBatch outputs = model_.forward(batch, needs);
+        outputs.supervised_tokens_in_global_batch = supervised;
+        outputs.vdep_image_tokens_in_global_batch = vdep_tokens;
+        at::Tensor total;
+        for (Objective* objective : objectives_) {
+          ObjectiveTerms computed = objective->compute(outputs);
+          for (const auto& [name, value] : computed.terms) terms.add(name, value.item<double>());
+          total = total.defined() ? total + computed.total : computed.total;
+        }
+        loss += total.item<double>();
+        if (total.requires_grad()) total.backward();
+      }
+
+      // max_grad_norm 0 turns clipping off; the norm is still logged.
+      const double grad_norm = clip_grad_norm(
+          parameters, settings_.max_grad_norm > 0 ? settings_.max_grad_norm : std::numeric_limits<double>::infinity());
+      const double lr = schedule.at(step);
+      optimizer.step(lr);
+      optimizer.zero_grad();
+      ++step;
+
+      const Clock::time_point now = Clock::now();
+      const double step_seconds = seconds_between(step_start, now);
+      const double waited = loader.total_wait_seconds() - wait_before;
+      const double elapsed = seconds_between(stage_start, now);
+      summary.samples += samples;
+      summary.losses.push_back(loss);
+      if (step == 1) summary.first_loss = loss;
+      summary.last_loss = loss;
+
+      if (metrics.is_open()) {
+        nlohmann::ordered_json line{{"stage", settings_.name}, {"step", step}, {"epoch", epoch}, {"loss", loss}};
+        for (const auto& [name, value] : terms.values) line[name] = value;
+        line["lr"] = lr;
+        line["grad_norm"] = grad_norm;
+        line["tokens_per_s"] = positions / step_seconds;
+        line["samples_per_s"] = samples / step_seconds;
+        line["step_s"] = step_seconds;
+        line["data_wait_s"] = waited;
+        line["peak_memory_mib"] = peak_resident_mib();
+        metrics << line.dump() << '\n';
+        metrics.flush();
+      }
+      if (step % settings_.log_every == 0 || step == total_steps) {
+        std::string term_text;
+        for (const auto& [name, value] : terms.values) term_text += fmt::format(" {} {:.4f}", name, value);
+        spdlog::info("{} step {}/{} loss {:.4f} ({}) lr {:.3g} |g| {:.3g} {:.0f} tok/s, data wait {:.0f} ms, ETA {}",
+                     settings_.name, step, total_steps, loss, term_text.empty() ? "" : term_text.substr(1), lr,
+                     grad_norm, positions / step_seconds, 1e3 * waited,
+                     duration_text(elapsed / static_cast<double>(step) * static_cast<double>(total_steps - step)));
+      }
+    }
+  }
+  summary.steps = step;
+  summary.seconds = seconds_between(stage_start, Clock::now());
+  summary.data_wait_seconds = loader.total_wait_seconds();
+  summary.data_report = loader.report().format();
+  spdlog::info("stage '{}' done: {} steps, {} samples in {} ({:.1f} samples/s, {:.1f}% of it waiting for data); "
+               "loss {:.4f} → {:.4f}; peak memory {:.0f} MiB",
+               settings_.name, summary.steps, summary.samples, duration_text(summary.seconds),
+               summary.samples / std::max(summary.seconds, 1e-9),
+               100.0 * summary.data_wait_seconds / std::max(summary.seconds, 1e-9), summary.first_loss,
+               summary.last_loss, peak_resident_mib());
+  spdlog::info("{}", summary.data_report);
+  return summary;
+}
+
+}  // namespace vdep

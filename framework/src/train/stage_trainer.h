@@ -1,0 +1,57 @@
+// One stage of the schedule: its datasets through the loader, the model, the objectives summed,
+// AdamW on the parameters the stage trains, the learning-rate schedule, progress and metrics.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <vdep/dataset.h>
+#include <vdep/objective.h>
+#include <vdep/tokenizer.h>
+
+#include "model/multimodal_model.h"
+#include "train/stage_settings.h"
+
+namespace vdep {
+
+struct StageRun {
+  std::uint64_t seed = 0;
+  std::size_t rank = 0;
+  std::size_t world_size = 1;
+  std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none
+};
+
+struct StageSummary {
+  std::int64_t steps = 0;
+  std::int64_t samples = 0;
+  double seconds = 0.0;
+  double data_wait_seconds = 0.0;
+  double first_loss = 0.0;  // of the first optimizer step
+  double last_loss = 0.0;   // of the last
+  std::vector<double> losses;  // every step's total loss
+  std::string data_report;     // the loader's account of encoded and skipped samples
+};
+
+class StageTrainer {
+ public:
+  // Borrows everything: the caller owns the components and keeps them alive for run().
+  StageTrainer(StageSettings settings, MultimodalModel& model, const Tokenizer& tokenizer,
+               std::vector<Objective*> objectives, std::vector<const Dataset*> datasets, StageRun run);
+
+  // Trains the stage to its end. Throws std::invalid_argument for settings that do not fit
+  // (batch geometry, trainable modules), and whatever a component throws.
+  StageSummary run();
+
+ private:
+  StageSettings settings_;
+  MultimodalModel& model_;
+  const Tokenizer& tokenizer_;
+  std::vector<Objective*> objectives_;
+  std::vector<const Dataset*> datasets_;
+  StageRun run_;
+};
+
+}  // namespace vdep

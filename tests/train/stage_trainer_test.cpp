@@ -1,0 +1,117 @@
+// One training stage on the tiny model and a generated shapes dataset: what it leaves frozen, and
+// that gradient accumulation is the same step as one large batch.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <vdep/llava_json_dataset.h>
+#include <vdep/shapes_dataset.h>
+#include <vdep/tokenizer.h>
+
+#include "support/temporary_folder.h"
+#include "support/tiny_multimodal_model.h"
+#include "train/stage_trainer.h"
+
+namespace vdep {
+namespace {
+
+using Snapshot = std::vector<std::pair<std::string, at::Tensor>>;
+
+Snapshot snapshot(torch::nn::Module& module) {
+  Snapshot copies;
+  for (const auto& item : module.named_parameters()) copies.emplace_back(item.key(), item.value().detach().clone());
+  return copies;
+}
+
+bool unchanged(const Snapshot& before, torch::nn::Module& module) {
+  const auto now = module.named_parameters();
+  for (const auto& [name, value] : before) {
+    if (!torch::equal(value, now[name])) return false;
+  }
+  return true;
+}
+
+class StageTrainerTest : public test::TemporaryFolderTest {
+ protected:
+  void SetUp() override {
+    TemporaryFolderTest::SetUp();
+    ShapesDatasetOptions options;
+    options.scenes = 16;
+    options.seed = 1;
+    options.image_size = 64;
+    write_shapes_dataset(folder_ / "shapes", options);
+    dataset_ = std::make_unique<LlavaJsonDataset>("shapes", LlavaAnnotations::open(folder_ / "shapes" / "pretrain.json"),
+                                                  folder_ / "shapes");
+    tokenizer_ = load_tokenizer(std::filesystem::path(VDEP_FIXTURES_DIR) / "chat" / "llama_sp" / "tokenizer.model");
+    lm_ = test::make_bundled<Objective>(PluginKind::Objective, "objectives", "lm", toml::table{});
+  }
+
+  StageSettings settings(std::int64_t micro, std::int64_t accumulation) const {
+    StageSettings stage;
+    stage.name = "test";
+    stage.micro_batch_size = micro;
+    stage.gradient_accumulation = accumulation;
+    stage.max_length = 256;
+    stage.max_steps = 2;
+    stage.warmup_steps = 0;
+    stage.workers = 0;
+    return stage;
+  }
+
+  StageSummary train(test::TinyMultimodalModel& tiny, const StageSettings& stage) {
+    return StageTrainer(stage, tiny.model, *tokenizer_, {lm_.get()}, {dataset_.get()}, StageRun{}).run();
+  }
+
+  std::unique_ptr<Dataset> dataset_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<Objective> lm_;
+};
+
+TEST_F(StageTrainerTest, FrozenModulesEndTheStageBitForBitUnchanged) {
+  test::TinyMultimodalModel tiny(tokenizer_->vocab_size());
+  const Snapshot encoder = snapshot(tiny.encoder->module());
+  const Snapshot llm = snapshot(tiny.llm->module());
+  const Snapshot projector = snapshot(*tiny.model.projector());
+  const StageSummary summary = train(tiny, settings(2, 2));  // train = ["projector"], the default
+  EXPECT_EQ(summary.steps, 2);
+  EXPECT_EQ(summary.samples, 8);
+  EXPECT_TRUE(unchanged(encoder, tiny.encoder->module()));
+  EXPECT_TRUE(unchanged(llm, tiny.llm->module()));
+  EXPECT_FALSE(unchanged(projector, *tiny.model.projector()));
+}
+
+// Adam divides by sqrt(v): where a gradient is near zero, the float rounding of two summation
+// orders moves that element's update by a visible share of lr (1e-3 here). 5% of one step's lr.
+constexpr double kUpdateTolerance = 5e-5;
+
+// Micro-batches of 2 accumulated 4 times and one micro-batch of 8 see the same 8 samples per step;
+// with the loss normalised by the step's supervised tokens, the updates are the same.
+TEST_F(StageTrainerTest, GradientAccumulationEqualsOneLargeBatch) {
+  StageSettings stage = settings(2, 4);
+  stage.train = {"projector", "llm"};
+  torch::manual_seed(5);
+  test::TinyMultimodalModel accumulated(tokenizer_->vocab_size());
+  const StageSummary small = train(accumulated, stage);
+
+  stage.micro_batch_size = 8;
+  stage.gradient_accumulation = 1;
+  torch::manual_seed(5);
+  test::TinyMultimodalModel whole(tokenizer_->vocab_size());
+  const StageSummary large = train(whole, stage);
+
+  ASSERT_EQ(small.losses.size(), 2u);
+  ASSERT_EQ(large.losses.size(), 2u);
+  for (std::size_t step = 0; step < 2; ++step) EXPECT_NEAR(small.losses[step], large.losses[step], 1e-5) << step;
+  EXPECT_NE(small.losses[0], small.losses[1]);  // the first update changed the model
+  const auto trained = whole.llm->module().named_parameters();
+  for (const auto& item : accumulated.llm->module().named_parameters()) {
+    EXPECT_TRUE(torch::allclose(item.value(), trained[item.key()], 0, kUpdateTolerance)) << item.key();
+  }
+  const auto projector = whole.model.projector()->named_parameters();
+  for (const auto& item : accumulated.model.projector()->named_parameters()) {
+    EXPECT_TRUE(torch::allclose(item.value(), projector[item.key()], 0, kUpdateTolerance)) << item.key();
+  }
+}
+
+}  // namespace
+}  // namespace vdep
