@@ -202,6 +202,51 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   EXPECT_EQ(metrics[0]["lr"].get<double>(), 0.0);  // warmup: ceil(4 x 0.03) = 1 step from 0
 }
 
+// Run A trains both stages saving every 2 steps. Run B starts from A's pretrain-step-2 checkpoint
+// alone and, with --resume, must log the same losses for the remaining 2 + 2 steps.
+TEST_F(CliTest, ResumeContinuesExactlyWhereTheCheckpointStopped) {
+  const std::string common = fixture("tiny_training.toml") + " --set stage.pretrain.datasets.shapes.folder=" +
+                             shell_quote((scratch_ / "shapes").string()) + " --set stage.sft.datasets.shapes.folder=" +
+                             shell_quote((scratch_ / "shapes").string()) +
+                             " --set stage.pretrain.save_every=2 --set stage.sft.save_every=2";
+  const auto a = vdep_run(common + " --set output_dir=" + shell_quote((scratch_ / "a").string()));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto a_checkpoints = scratch_ / "a" / "cli_tiny" / "checkpoints";
+  for (const char* name : {"pretrain-step-2", "pretrain-step-4", "sft-step-2"}) {
+    EXPECT_TRUE(std::filesystem::is_directory(a_checkpoints / name)) << name;
+  }
+  const auto b_checkpoints = scratch_ / "b" / "cli_tiny" / "checkpoints";
+  std::filesystem::create_directories(b_checkpoints);
+  std::filesystem::copy(a_checkpoints / "pretrain-step-2", b_checkpoints / "pretrain-step-2");
+  const auto b = vdep_run(common + " --set output_dir=" + shell_quote((scratch_ / "b").string()) + " --resume");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_CONTAINS(b.err, "stage 'pretrain' resumes after step 2 (epoch 0, micro-batch 4)");
+
+  const auto losses = [](const std::filesystem::path& metrics_file) {
+    std::vector<std::pair<std::string, double>> found;
+    std::istringstream lines(read_text_file(metrics_file));
+    for (std::string line; std::getline(lines, line);) {
+      const nlohmann::json step = nlohmann::json::parse(line);
+      found.emplace_back(step["stage"].get<std::string>() + "-" + std::to_string(step["step"].get<int>()),
+                         step["loss"].get<double>());
+    }
+    return found;
+  };
+  const auto whole = losses(scratch_ / "a" / "cli_tiny" / "metrics.jsonl");
+  const auto resumed = losses(scratch_ / "b" / "cli_tiny" / "metrics.jsonl");
+  ASSERT_EQ(whole.size(), 6u);
+  ASSERT_EQ(resumed.size(), 4u);
+  for (std::size_t i = 0; i < resumed.size(); ++i) {
+    EXPECT_EQ(resumed[i].first, whole[i + 2].first);
+    EXPECT_NEAR(resumed[i].second, whole[i + 2].second, 1e-6) << resumed[i].first;
+  }
+
+  const auto nothing = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" +
+                                shell_quote((scratch_ / "c").string()) + " --resume");
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_CONTAINS(nothing.err, "nothing to resume: no checkpoint in");
+}
+
 TEST_F(CliTest, RunWithAFailingFactoryExitsTwoNamingThePlugin) {
   const auto result = vdep_run(fixture("throwing.toml") + " --plugin-path " +
                                shell_quote((kTestPlugins / "throwing").string()) +

@@ -11,6 +11,8 @@
 #include "support/temporary_folder.h"
 #include "support/tiny_multimodal_model.h"
 #include "train/stage_trainer.h"
+#include "train/trainable_parameters.h"
+#include "train/training_checkpoint.h"
 
 namespace vdep {
 namespace {
@@ -110,6 +112,49 @@ TEST_F(StageTrainerTest, GradientAccumulationEqualsOneLargeBatch) {
   const auto projector = whole.model.projector()->named_parameters();
   for (const auto& item : accumulated.model.projector()->named_parameters()) {
     EXPECT_TRUE(torch::allclose(item.value(), projector[item.key()], 0, kUpdateTolerance)) << item.key();
+  }
+}
+
+// A run of 12 steps over two epochs (modes mixed, workers ahead) saves at steps 4, 8 and 12. A
+// fresh model resumed from the step-8 checkpoint, in the middle of the second epoch, must take
+// the same 4 last steps.
+TEST_F(StageTrainerTest, ResumingFromACheckpointRepeatsTheUninterruptedRun) {
+  auto vdep = test::make_bundled<Objective>(PluginKind::Objective, "objectives", "vdep", toml::table{{"alpha", 0.5}});
+  StageSettings stage = settings(2, 2);
+  stage.train = {"projector", "llm"};
+  stage.data_ratio = 0.5;  // 16 + 8 items: 6 steps of 4 per epoch
+  stage.epochs = 2;
+  stage.max_steps = 0;
+  stage.workers = 2;
+  stage.save_every = 4;
+  stage.keep_last = 0;
+  StageRun run;
+  run.checkpoint_root = folder_ / "checkpoints";
+  run.config_toml = "name = 'resume'\n";
+
+  torch::manual_seed(11);
+  test::TinyMultimodalModel uninterrupted(tokenizer_->vocab_size());
+  const StageSummary whole =
+      StageTrainer(stage, uninterrupted.model, *tokenizer_, {lm_.get(), vdep.get()}, {dataset_.get()}, run).run();
+  ASSERT_EQ(whole.losses.size(), 12u);
+  for (const char* name : {"test-step-4", "test-step-8", "test-step-12"}) {
+    EXPECT_TRUE(std::filesystem::exists(run.checkpoint_root / name / "model.safetensors")) << name;
+  }
+  EXPECT_EQ(latest_training_checkpoint(run.checkpoint_root), run.checkpoint_root / "test-step-12");
+
+  const TrainingCheckpoint checkpoint = read_training_checkpoint(run.checkpoint_root / "test-step-8");
+  EXPECT_EQ(checkpoint.epoch, 1);
+  EXPECT_EQ(checkpoint.micro_batches_in_epoch, 4);  // 2 of the second epoch's 6 steps, 2 micro-batches each
+  torch::manual_seed(99);  // a different initialisation: everything trained must come from the checkpoint
+  test::TinyMultimodalModel resumed(tokenizer_->vocab_size());
+  restore_named_parameters(resumed.model, checkpoint.weights);
+  StageRun resume_run;
+  resume_run.resume = &checkpoint;
+  const StageSummary tail =
+      StageTrainer(stage, resumed.model, *tokenizer_, {lm_.get(), vdep.get()}, {dataset_.get()}, resume_run).run();
+  ASSERT_EQ(tail.losses.size(), 4u);
+  for (std::size_t step = 0; step < 4; ++step) {
+    EXPECT_NEAR(tail.losses[step], whole.losses[8 + step], 1e-6) << "step " << 9 + step;
   }
 }
 

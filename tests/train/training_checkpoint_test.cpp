@@ -150,17 +150,17 @@ TEST_F(TrainingCheckpointTest, RefusesToOverwriteACheckpoint) {
   EXPECT_EQ(entries(), std::set<std::string>{"pretrain-step-100"});
 }
 
-TEST_F(TrainingCheckpointTest, KeepsTheMostRecentByStageThenStep) {
+TEST_F(TrainingCheckpointTest, KeepsTheMostRecentOfTheStageAndEveryEarlierStagesResult) {
   fs::create_directory(folder_ / ".finetune-step-7.partial-12");  // a crashed write: not counted, not removed
   write_training_checkpoint(folder_, checkpoint("pretrain", 0, 100), 2);
   write_training_checkpoint(folder_, checkpoint("pretrain", 0, 200), 2);
   EXPECT_EQ(entries(), (std::set<std::string>{".finetune-step-7.partial-12", "pretrain-step-100", "pretrain-step-200"}));
-  write_training_checkpoint(folder_, checkpoint("finetune", 1, 50), 2);
-  EXPECT_EQ(entries(), (std::set<std::string>{".finetune-step-7.partial-12", "pretrain-step-200", "finetune-step-50"}));
-  // A later stage outranks a larger step: pretrain-step-300 is older than finetune-step-50, yet,
-  // just written, it stays.
-  write_training_checkpoint(folder_, checkpoint("pretrain", 0, 300), 1);
-  EXPECT_EQ(entries(), (std::set<std::string>{".finetune-step-7.partial-12", "finetune-step-50", "pretrain-step-300"}));
+  write_training_checkpoint(folder_, checkpoint("pretrain", 0, 300), 2);
+  EXPECT_EQ(entries(), (std::set<std::string>{".finetune-step-7.partial-12", "pretrain-step-200", "pretrain-step-300"}));
+  // The fine-tuning stage prunes its own checkpoints only: pre-training's last ones stay.
+  for (std::int64_t step : {50, 100, 150}) write_training_checkpoint(folder_, checkpoint("finetune", 1, step), 1);
+  EXPECT_EQ(entries(), (std::set<std::string>{".finetune-step-7.partial-12", "pretrain-step-200", "pretrain-step-300",
+                                              "finetune-step-150"}));
 }
 
 TEST_F(TrainingCheckpointTest, KeepLastZeroKeepsAll) {

@@ -13,7 +13,10 @@ namespace vdep {
 const char* const kUsage =
     "usage:\n"
     "  vdep-run EXPERIMENT.toml [--set KEY=VALUE]... [--plugin-path DIR]... [--log-level LEVEL]\n"
-    "      run the experiment; writes runs/<name>/ (config.toml, run.log)\n"
+    "                           [--resume [CHECKPOINT]]\n"
+    "      train the experiment's stages; writes runs/<name>/ (config.toml, run.log, metrics.jsonl,\n"
+    "      checkpoints/<stage>-step-N/); --resume continues from the run's latest checkpoint, or from\n"
+    "      CHECKPOINT\n"
     "  vdep-run plugins [NAME] [--json] [--plugin-path DIR]...\n"
     "      list the plugins found, or print one plugin's parameters\n"
     "  vdep-run config EXPERIMENT.toml [--set KEY=VALUE]... [--plugin-path DIR]...\n"
@@ -52,7 +55,7 @@ const char* const kUsage =
 namespace {
 
 const std::vector<std::string> kSubcommands = {"plugins", "config", "check", "probe", "tokenize", "data"};
-const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help",
+const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-level", "--json",   "--help", "--resume",
                                            "--version", "--plugin",      "--weights",   "--image",  "--dump",
                                            "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
                                            "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special",
@@ -147,6 +150,14 @@ CommandLine parse_command_line(int argc, char** argv) {
       line.log_level = take_value();
     } else if (arg == "--json") {
       line.json = true;
+    } else if (arg == "--resume") {
+      // The checkpoint is optional: a following operand is it unless it is the experiment file.
+      line.resume = true;
+      if (has_inline_value) {
+        line.resume_from = value;
+      } else if (i + 1 < argc && argv[i + 1][0] != '-' && !is_experiment_file(argv[i + 1])) {
+        line.resume_from = argv[++i];
+      }
     } else if (arg == "--tokenizer") {
       line.tokenizer = take_value();
     } else if (arg == "--jsonl") {
@@ -309,6 +320,7 @@ CommandLine parse_command_line(int argc, char** argv) {
     throw UsageError("--tokenizer only applies to 'tokenize', 'probe llm' and 'probe data'");
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
+  if (line.resume && line.command != Command::Run) throw UsageError("--resume only applies to a run (vdep-run EXPERIMENT.toml)");
   return line;
 }
 

@@ -19,6 +19,9 @@ struct CommandLine {
   std::vector<std::filesystem::path> plugin_paths;  // --plugin-path DIR (repeatable)
   std::string log_level = "info";                  // --log-level LEVEL
   bool json = false;                               // --json (plugins)
+  // a run: --resume (the run's latest checkpoint) or --resume=PATH / --resume PATH
+  bool resume = false;
+  std::filesystem::path resume_from;
 
   // probe
   std::string plugin;                        // --plugin NAME

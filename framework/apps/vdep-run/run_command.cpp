@@ -22,6 +22,8 @@
 #include "model/projector.h"
 #include "train/stage_settings.h"
 #include "train/stage_trainer.h"
+#include "train/trainable_parameters.h"
+#include "train/training_checkpoint.h"
 #include "usage_error.h"
 
 namespace vdep {
@@ -46,6 +48,27 @@ std::unique_ptr<Tokenizer> experiment_tokenizer(const toml::table& config) {
                      "holding one)");
   }
   return load_tokenizer(weights);
+}
+
+// The checkpoint --resume names, or the run's latest. Checkpoints after it would be overwritten by
+// the resumed run's own: refuse rather than lose them.
+std::filesystem::path resume_point(const CommandLine& line, const std::filesystem::path& checkpoint_root) {
+  if (line.resume_from.empty()) {
+    const std::optional<std::filesystem::path> latest = latest_training_checkpoint(checkpoint_root);
+    if (!latest) throw UsageError("nothing to resume: no checkpoint in " + checkpoint_root.string());
+    return *latest;
+  }
+  if (!std::filesystem::is_directory(line.resume_from)) {
+    throw UsageError("checkpoint not found: " + line.resume_from.string());
+  }
+  const std::optional<std::filesystem::path> latest = latest_training_checkpoint(checkpoint_root);
+  if (latest && std::filesystem::equivalent(line.resume_from.parent_path(), checkpoint_root) &&
+      !std::filesystem::equivalent(*latest, line.resume_from)) {
+    throw UsageError("later checkpoints than " + line.resume_from.filename().string() + " exist (the latest is " +
+                     latest->filename().string() + "): move them out of " + checkpoint_root.string() +
+                     " to resume from an earlier one");
+  }
+  return line.resume_from;
 }
 
 }  // namespace
@@ -125,9 +148,31 @@ int run_experiment_command(const CommandLine& line) {
   }
   MultimodalModel model(*encoder, *llm, projector);
 
+  const std::filesystem::path checkpoint_root = run.root / "checkpoints";
+  std::optional<TrainingCheckpoint> resume;
+  std::vector<std::string> carried_weights;
+  if (line.resume) {
+    resume = read_training_checkpoint(resume_point(line, checkpoint_root));
+    const auto index = static_cast<std::size_t>(resume->stage_index);
+    if (index >= stage_components.size() || stage_components[index].settings.name != resume->stage) {
+      throw UsageError("the checkpoint is of stage '" + resume->stage + "' (number " + std::to_string(index + 1) +
+                       "), which this experiment does not have in that place");
+    }
+    restore_named_parameters(model, resume->weights);
+    for (const auto& [name, tensor] : resume->weights) carried_weights.push_back(name);
+    spdlog::info("resuming from {}: {} weights restored", line.resume_from.empty() ? "the latest checkpoint"
+                                                                                    : line.resume_from.string(),
+                 resume->weights.size());
+  }
+
   const auto seed = static_cast<std::uint64_t>(experiment.config["seed"].value_or(std::int64_t{0}));
   // Each stage starts from the weights the previous one left (LLaVA's --pretrain_mm_mlp_adapter).
-  for (const StageComponents& stage : stage_components) {
+  for (std::size_t index = 0; index < stage_components.size(); ++index) {
+    const StageComponents& stage = stage_components[index];
+    if (resume && index < static_cast<std::size_t>(resume->stage_index)) {
+      spdlog::info("stage '{}': done before the checkpoint", stage.settings.name);
+      continue;
+    }
     std::vector<Objective*> objectives;
     for (const auto& objective : stage.objectives) objectives.push_back(objective.get());
     std::vector<const Dataset*> datasets;
@@ -136,7 +181,13 @@ int run_experiment_command(const CommandLine& line) {
     StageRun stage_run;
     stage_run.seed = seed;
     stage_run.metrics_file = run.root / "metrics.jsonl";
-    StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
+    stage_run.stage_index = index;
+    stage_run.checkpoint_root = checkpoint_root;
+    stage_run.config_toml = to_toml_string(experiment.config);
+    stage_run.carried_weights = carried_weights;
+    if (resume && index == static_cast<std::size_t>(resume->stage_index)) stage_run.resume = &*resume;
+    const StageSummary summary = StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
+    carried_weights.insert(carried_weights.end(), summary.trained_weights.begin(), summary.trained_weights.end());
   }
   return 0;
 }

@@ -109,6 +109,13 @@ const std::vector<FieldSchema>& experiment_schema() {
               default_field("workers", FieldType::Int, "2", "Data loader threads; 0 = load on the training thread.")
                   .at_least(0),
               default_field("log_every", FieldType::Int, "1", "Print the progress line every N steps.").at_least(1),
+              default_field("save_every", FieldType::Int, "0",
+                            "Write a checkpoint (runs/<name>/checkpoints/<stage>-step-N) every N steps; one is "
+                            "always written at the end of the stage.")
+                  .at_least(0),
+              default_field("keep_last", FieldType::Int, "2",
+                            "Checkpoints of this stage kept, the most recent; earlier stages' stay. 0 = all.")
+                  .at_least(0),
           })
           .unique_by("name"),
   };

@@ -71,6 +71,10 @@ class DataLoader {
   // start_epoch().
   std::optional<CollatedBatch> next();
 
+  // Micro-batches of this epoch handed out or passed over (all their samples skipped): where a
+  // checkpoint resumes with start_epoch(epoch, position()). Read on the caller's thread only.
+  std::size_t position() const { return next_to_deliver_; }
+
   // This rank's micro-batches per epoch, the same for every epoch, skipped samples not deducted.
   std::size_t batches_per_epoch() const { return batches_per_epoch_; }
   const EpochComposition& composition() const { return order_.composition; }

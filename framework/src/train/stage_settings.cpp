@@ -38,6 +38,8 @@ StageSettings StageSettings::from_table(const toml::table& stage) {
   settings.max_grad_norm = stage["max_grad_norm"].value_or(settings.max_grad_norm);
   settings.workers = stage["workers"].value_or(settings.workers);
   settings.log_every = stage["log_every"].value_or(settings.log_every);
+  settings.save_every = stage["save_every"].value_or(settings.save_every);
+  settings.keep_last = stage["keep_last"].value_or(settings.keep_last);
   return settings;
 }
 

@@ -37,6 +37,8 @@ struct StageSettings {
   double max_grad_norm = 1.0;
   std::int64_t workers = 2;
   std::int64_t log_every = 1;
+  std::int64_t save_every = 0;
+  std::int64_t keep_last = 2;
 
   // From a validated [[stage]] table.
   static StageSettings from_table(const toml::table& stage);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -84,6 +85,30 @@ StageTrainer::StageTrainer(StageSettings settings, MultimodalModel& model, const
   if (datasets_.empty()) throw std::invalid_argument("stage '" + settings_.name + "' has no datasets");
 }
 
+std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableParameter>& parameters,
+                                                   const AdamWOptimizer& optimizer, std::int64_t step,
+                                                   std::int64_t epoch, std::size_t position, double loss) {
+  TrainingCheckpoint checkpoint;
+  checkpoint.stage = settings_.name;
+  checkpoint.stage_index = static_cast<std::int64_t>(run_.stage_index);
+  checkpoint.optimizer_step = step;
+  checkpoint.epoch = epoch;
+  checkpoint.micro_batches_in_epoch = static_cast<std::int64_t>(position);
+  checkpoint.schedule_step = step;
+  checkpoint.metrics = {{"loss", loss}};
+  std::set<std::string> names(run_.carried_weights.begin(), run_.carried_weights.end());
+  for (const TrainableParameter& parameter : parameters) names.insert(parameter.name);
+  for (auto& [name, tensor] : named_model_parameters(model_)) {
+    if (names.count(name)) checkpoint.weights.emplace_back(name, tensor.detach());
+  }
+  checkpoint.optimizer_state = optimizer.state_tensors();
+  checkpoint.cpu_generator_state = at::detail::getDefaultCPUGenerator().get_state();
+  checkpoint.config_toml = run_.config_toml;
+  const std::filesystem::path written = write_training_checkpoint(run_.checkpoint_root, checkpoint, static_cast<std::size_t>(settings_.keep_last));
+  spdlog::info("checkpoint {}", written.string());
+  return written;
+}
+
 StageSummary StageTrainer::run() {
   const BatchGeometry geometry =
       resolve_batch_geometry(settings_.global_batch_size, settings_.micro_batch_size, settings_.gradient_accumulation,
@@ -133,6 +158,23 @@ StageSummary StageTrainer::run() {
   optimizer_options.weight_decay = settings_.weight_decay;
   AdamWOptimizer optimizer(parameters, optimizer_options);
 
+  std::int64_t step = 0;
+  std::int64_t first_epoch = 0;
+  std::size_t first_position = 0;
+  if (run_.resume) {
+    if (run_.resume->stage != settings_.name) {
+      throw std::invalid_argument("the checkpoint is of stage '" + run_.resume->stage + "', not '" + settings_.name + "'");
+    }
+    optimizer.load_state(run_.resume->optimizer_state);
+    step = run_.resume->optimizer_step;
+    first_epoch = run_.resume->epoch;
+    first_position = static_cast<std::size_t>(run_.resume->micro_batches_in_epoch);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(run_.resume->cpu_generator_state);
+    spdlog::info("stage '{}' resumes after step {} (epoch {}, micro-batch {})", settings_.name, step, first_epoch,
+                 first_position);
+  }
+
   spdlog::info("stage '{}': {} optimizer steps ({} per epoch x {} epoch(s){}), global batch {} = {} x {} x {} "
                "process(es); training {:.2f}M values ({}); lr {:g} {} with {} warmup steps",
                settings_.name, total_steps, steps_per_epoch, settings_.epochs,
@@ -152,10 +194,9 @@ StageSummary StageTrainer::run() {
 
   StageSummary summary;
   const Clock::time_point stage_start = Clock::now();
-  std::int64_t step = 0;
   bool warned_unsupervised = false;
-  for (std::int64_t epoch = 0; epoch < settings_.epochs && step < total_steps; ++epoch) {
-    loader.start_epoch(static_cast<std::uint64_t>(epoch));
+  for (std::int64_t epoch = first_epoch; epoch < settings_.epochs && step < total_steps; ++epoch) {
+    loader.start_epoch(static_cast<std::uint64_t>(epoch), epoch == first_epoch ? first_position : 0);
     while (step < total_steps) {
       const Clock::time_point step_start = Clock::now();
       const double wait_before = loader.total_wait_seconds();
@@ -231,6 +272,10 @@ StageSummary StageTrainer::run() {
         metrics << line.dump() << '\n';
         metrics.flush();
       }
+      if (!run_.checkpoint_root.empty() &&
+          ((settings_.save_every > 0 && step % settings_.save_every == 0) || step == total_steps)) {
+        summary.last_checkpoint = save_checkpoint(parameters, optimizer, step, epoch, loader.position(), loss);
+      }
       if (step % settings_.log_every == 0 || step == total_steps) {
         std::string term_text;
         for (const auto& [name, value] : terms.values) term_text += fmt::format(" {} {:.4f}", name, value);
@@ -242,6 +287,7 @@ StageSummary StageTrainer::run() {
     }
   }
   summary.steps = step;
+  for (const TrainableParameter& parameter : parameters) summary.trained_weights.push_back(parameter.name);
   summary.seconds = seconds_between(stage_start, Clock::now());
   summary.data_wait_seconds = loader.total_wait_seconds();
   summary.data_report = loader.report().format();

@@ -13,7 +13,9 @@
 #include <vdep/tokenizer.h>
 
 #include "model/multimodal_model.h"
+#include "train/adamw_optimizer.h"
 #include "train/stage_settings.h"
+#include "train/training_checkpoint.h"
 
 namespace vdep {
 
@@ -22,6 +24,15 @@ struct StageRun {
   std::size_t rank = 0;
   std::size_t world_size = 1;
   std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none
+
+  std::size_t stage_index = 0;
+  std::filesystem::path checkpoint_root;  // runs/<name>/checkpoints; empty = no checkpoints
+  std::string config_toml;                // the resolved experiment, stored in each checkpoint
+  // Parameters earlier stages trained: saved with this stage's, so that a checkpoint restores
+  // everything training has changed (the pre-trained projector during an LLM-only stage).
+  std::vector<std::string> carried_weights;
+  // Continue this stage from here: its weights already restored into the model by the caller.
+  const TrainingCheckpoint* resume = nullptr;
 };
 
 struct StageSummary {
@@ -33,6 +44,8 @@ struct StageSummary {
   double last_loss = 0.0;   // of the last
   std::vector<double> losses;  // every step's total loss
   std::string data_report;     // the loader's account of encoded and skipped samples
+  std::vector<std::string> trained_weights;  // names of the parameters this stage trained
+  std::filesystem::path last_checkpoint;     // the one written at the end
 };
 
 class StageTrainer {
@@ -41,11 +54,15 @@ class StageTrainer {
   StageTrainer(StageSettings settings, MultimodalModel& model, const Tokenizer& tokenizer,
                std::vector<Objective*> objectives, std::vector<const Dataset*> datasets, StageRun run);
 
-  // Trains the stage to its end. Throws std::invalid_argument for settings that do not fit
+  // Trains the stage to its end (from run.resume when given). Throws std::invalid_argument for settings that do not fit
   // (batch geometry, trainable modules), and whatever a component throws.
   StageSummary run();
 
  private:
+  std::filesystem::path save_checkpoint(const std::vector<TrainableParameter>& parameters,
+                                        const AdamWOptimizer& optimizer, std::int64_t step, std::int64_t epoch,
+                                        std::size_t position, double loss);
+
   StageSettings settings_;
   MultimodalModel& model_;
   const Tokenizer& tokenizer_;

@@ -1,10 +1,12 @@
 #include "train/trainable_parameters.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
 #include <torch/nn/module.h>
+#include <torch/torch.h>
 
 namespace vdep {
 
@@ -58,6 +60,22 @@ std::vector<std::pair<std::string, at::Tensor>> named_model_parameters(Multimoda
   for (const auto& item : model.encoder().module().named_parameters()) named.emplace_back(kEncoderPrefix + item.key(), item.value());
   for (const auto& item : model.llm().module().named_parameters()) named.emplace_back(item.key(), item.value());
   return named;
+}
+
+void restore_named_parameters(MultimodalModel& model, const std::vector<std::pair<std::string, at::Tensor>>& weights) {
+  std::map<std::string, at::Tensor> parameters;
+  for (auto& [name, tensor] : named_model_parameters(model)) parameters.emplace(name, tensor);
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, value] : weights) {
+    const auto found = parameters.find(name);
+    if (found == parameters.end()) throw std::runtime_error("checkpoint weight '" + name + "' is not a parameter of this model");
+    if (found->second.sizes() != value.sizes()) {
+      throw std::runtime_error("checkpoint weight '" + name + "' has shape " + std::to_string(value.dim()) +
+                               "-d " + std::to_string(value.numel()) + " values; the model's parameter has " +
+                               std::to_string(found->second.numel()));
+    }
+    found->second.copy_(value);
+  }
 }
 
 std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& model,

@@ -32,6 +32,10 @@ inline const std::string kEncoderPrefix = "model.vision_tower.vision_tower.";
 std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& model,
                                                             const std::vector<std::string>& modules);
 
+// Copies `weights` (checkpoint name → tensor) into the model's parameters of those names. Throws
+// std::runtime_error naming a weight the model has no parameter for, or one of another shape.
+void restore_named_parameters(MultimodalModel& model, const std::vector<std::pair<std::string, at::Tensor>>& weights);
+
 // Every parameter of the model under its checkpoint name (what a full checkpoint holds).
 std::vector<std::pair<std::string, at::Tensor>> named_model_parameters(MultimodalModel& model);
 

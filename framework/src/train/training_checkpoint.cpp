@@ -147,13 +147,19 @@ void remove_checkpoint(const fs::path& folder) {
   fs::remove_all(doomed);
 }
 
-void keep_most_recent(const fs::path& root, std::size_t keep_last, const std::string& just_written) {
+// Only the written checkpoint's own stage is pruned: an earlier stage's last checkpoints are its
+// result, what the next stage started from (LLaVA's pre-trained projector), and stay.
+void keep_most_recent(const fs::path& root, std::size_t keep_last, std::int64_t stage_index,
+                      const std::string& just_written) {
   if (keep_last == 0) return;
-  const auto checkpoints = stored_checkpoints_oldest_first(root);
-  if (checkpoints.size() <= keep_last) return;
-  const std::size_t excess = checkpoints.size() - keep_last;
+  std::vector<StoredCheckpoint> same_stage;
+  for (const StoredCheckpoint& checkpoint : stored_checkpoints_oldest_first(root)) {
+    if (checkpoint.stage_index == stage_index) same_stage.push_back(checkpoint);
+  }
+  if (same_stage.size() <= keep_last) return;
+  const std::size_t excess = same_stage.size() - keep_last;
   for (std::size_t i = 0; i < excess; ++i) {
-    if (checkpoints[i].folder.filename() != just_written) remove_checkpoint(checkpoints[i].folder);
+    if (same_stage[i].folder.filename() != just_written) remove_checkpoint(same_stage[i].folder);
   }
 }
 
@@ -181,7 +187,7 @@ fs::path write_training_checkpoint(const fs::path& root, const TrainingCheckpoin
     fs::remove_all(partial, ignored);
     throw;
   }
-  keep_most_recent(root, keep_last, name);
+  keep_most_recent(root, keep_last, checkpoint.stage_index, name);
   return folder;
 }
 

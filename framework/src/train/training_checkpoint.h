@@ -43,8 +43,8 @@ struct TrainingCheckpoint {
 // Writes the checkpoint as <root>/<stage>-step-<optimizer_step>, which must not exist yet: first
 // into a hidden sibling ".<name>.partial-<pid>", flushed to disk, then renamed into place. Any
 // failure removes the partial folder and throws, leaving no trace. Then keeps only the `keep_last`
-// most recent complete checkpoints in `root` (by stage index, then step; 0 keeps all), never
-// removing the one just written. Returns its path. Throws std::invalid_argument for a stage name
+// most recent complete checkpoints of the same stage in `root` (by step; 0 keeps all), never
+// removing the one just written; other stages' checkpoints are their results and stay. Returns its path. Throws std::invalid_argument for a stage name
 // that is empty, hidden or holds a '/', or metrics that are not a JSON object, and
 // std::runtime_error for an existing checkpoint of the same name or a failed write.
 std::filesystem::path write_training_checkpoint(const std::filesystem::path& root,
