@@ -163,10 +163,12 @@ TEST_F(AnnotationDefects, TurnsWithoutFromOrValueOrWithANonStringValue) {
   EXPECT_EQ(record_error(text, 4), located(4, line(4), "turn 0: not an object"));
 }
 
-TEST_F(AnnotationDefects, IdAndImageOfTheWrongType) {
-  const std::string text = R"([{"id": true, "conversations": []}, {"image": ["a.jpg"], "conversations": []}])";
+TEST_F(AnnotationDefects, IdImageAndCategoryOfTheWrongType) {
+  const std::string text = R"([{"id": true, "conversations": []}, {"image": ["a.jpg"], "conversations": []}, )"
+                           R"({"category": 3, "conversations": []}])";
   EXPECT_EQ(record_error(text, 0), located(0, 1, "\"id\" is neither a string nor a number"));
   EXPECT_EQ(record_error(text, 1), located(1, text.find("{\"image"), "\"image\" is not a string"));
+  EXPECT_EQ(record_error(text, 2), located(2, text.find("{\"category"), "\"category\" is not a string"));
 }
 
 TEST_F(AnnotationDefects, InvalidJsonInsideARecord) {

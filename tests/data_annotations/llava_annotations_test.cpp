@@ -31,6 +31,7 @@ void expect_bus_record(const LlavaRecord& record) {
   EXPECT_EQ(record.conversations[0].value, "<image>\nWhat are the colors of the bus in the image?");
   EXPECT_EQ(record.conversations[1].from, "gpt");
   EXPECT_EQ(record.conversations[1].value, "The bus in the image is white and red.");
+  EXPECT_FALSE(record.category.has_value());
 }
 
 void expect_text_only_record(const LlavaRecord& record) {
@@ -104,6 +105,12 @@ TEST_F(Annotations, NumericIdKeepsItsSpelling) {
   EXPECT_EQ(annotations.record(1).id, "-2.5");
   EXPECT_EQ(annotations.record(2).id, "");
   EXPECT_TRUE(annotations.record(2).conversations.empty());
+}
+
+TEST_F(Annotations, ReadsTheCategoryOfAnEvaluationRecord) {
+  const auto annotations = LlavaAnnotations::open(write(
+      R"([{"id": "eval-0", "image": "a.png", "category": "count", "conversations": []}])"));
+  EXPECT_EQ(annotations.record(0).category, "count");
 }
 
 TEST_F(Annotations, AnnotationsCanBeMoved) {

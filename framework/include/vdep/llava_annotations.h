@@ -21,6 +21,9 @@ struct LlavaRecord {
   std::string id;                    // a numeric id keeps its JSON spelling; empty when absent
   std::optional<std::string> image;  // relative to the image folder; absent for text-only records
   std::vector<ConversationTurn> conversations;
+  // The question type of an evaluation record, as LLaVA's benchmark files (LLaVA-Bench, POPE) and
+  // the shapes eval.json label it; absent from training records.
+  std::optional<std::string> category;
 };
 
 // Errors name the file, the record (counting from 0) and a byte offset:

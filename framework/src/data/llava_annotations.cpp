@@ -78,6 +78,10 @@ LlavaRecord parse_record(std::string_view text) {
     if (!turn.is_object()) throw RecordDefect(owner + "not an object");
     record.conversations.push_back({string_member(turn, "from", owner), string_member(turn, "value", owner)});
   }
+  if (const auto category = json.find("category"); category != json.end()) {
+    if (!category->is_string()) throw RecordDefect("\"category\" is not a string");
+    record.category = category->get<std::string>();
+  }
   return record;
 }
 

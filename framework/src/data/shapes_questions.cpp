@@ -136,6 +136,15 @@ const char* category_name(QuestionCategory category) {
   return "question";
 }
 
+std::optional<double> chance_accuracy(std::string_view category) {
+  if (category == category_name(QuestionCategory::Colour)) return 1.0 / static_cast<double>(kShapeColours.size());
+  if (category == category_name(QuestionCategory::Shape)) return 1.0 / static_cast<double>(kShapeKinds.size());
+  if (category == category_name(QuestionCategory::Position) || category == category_name(QuestionCategory::Existence)) {
+    return 0.5;
+  }
+  return std::nullopt;
+}
+
 std::vector<ShapesQuestion> ask_questions(const ShapesScene& scene, ShapesRandom& random, int count) {
   const std::vector<ShapeKind> single_kinds = kinds_seen_once(scene);
   const std::vector<ShapeColour> single_colours = colours_seen_once(scene);

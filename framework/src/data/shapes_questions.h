@@ -2,7 +2,9 @@
 // conversations and the held-out evaluation.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/shapes_random.h"
@@ -19,6 +21,11 @@ enum class QuestionCategory {
 };
 
 const char* category_name(QuestionCategory category);  // "colour", "shape", ...
+
+// The accuracy of a uniform guess among the answers a category can have: 1/2 for the yes/no
+// questions, one in the colours or the kinds. Nullopt for "count", whose answers depend on how many
+// shapes a scene may hold, and for a name that is no category.
+std::optional<double> chance_accuracy(std::string_view category);
 
 struct ShapesQuestion {
   QuestionCategory category = QuestionCategory::Count;

@@ -1,0 +1,69 @@
+#include "eval/qa_report.h"
+
+#include <cstdio>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "data/shapes_questions.h"
+#include "eval/answer_matching.h"
+#include "io/atomic_file.h"
+
+namespace vdep {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json score_json(const CategoryScore& score) {
+  Json json{{"correct", score.correct}, {"total", score.total}, {"accuracy", score.accuracy()}};
+  if (const std::optional<double> chance = chance_accuracy(score.category)) json["chance"] = *chance;
+  return json;
+}
+
+std::string table_row(const CategoryScore& score) {
+  char row[128];
+  std::snprintf(row, sizeof row, "%-12s %7lld  %5lld  %7.1f%%", score.category.c_str(),
+                static_cast<long long>(score.correct), static_cast<long long>(score.total), 100.0 * score.accuracy());
+  std::string line = row;
+  if (const std::optional<double> chance = chance_accuracy(score.category)) {
+    std::snprintf(row, sizeof row, "  %5.1f%%", 100.0 * *chance);
+    line += row;
+  }
+  return line + "\n";
+}
+
+}  // namespace
+
+std::string qa_scores_json(const QaScores& scores) {
+  Json categories = Json::object();
+  for (const CategoryScore& score : scores.categories) categories[score.category] = score_json(score);
+  Json examples = Json::array();
+  for (const QaAnswer& answer : scores.examples) {
+    examples.push_back(Json{{"id", answer.question.id},
+                            {"category", answer.question.category},
+                            {"question", answer.question.question.value},
+                            {"expected", answer.question.reference},
+                            {"generated", answer.generated},
+                            {"correct", answers_match(answer.generated, answer.question.reference)}});
+  }
+  const CategoryScore& overall = scores.overall;
+  const Json json{{"overall", {{"correct", overall.correct}, {"total", overall.total}, {"accuracy", overall.accuracy()}}},
+                  {"categories", std::move(categories)},
+                  {"examples", std::move(examples)}};
+  // A generated answer may end inside a multi-byte character cut by max_new_tokens: the report
+  // must still be written.
+  return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+void write_qa_scores(const std::filesystem::path& path, const QaScores& scores) {
+  write_file_atomically(path, qa_scores_json(scores));
+}
+
+std::string format_qa_table(const QaScores& scores) {
+  std::string table = "CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE\n";
+  for (const CategoryScore& score : scores.categories) table += table_row(score);
+  return table + table_row(scores.overall);
+}
+
+}  // namespace vdep

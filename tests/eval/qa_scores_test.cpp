@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include "eval/qa_scores.h"
+
+namespace vdep {
+namespace {
+
+QaAnswer answered(std::string id, std::string category, std::string reference, std::string generated) {
+  QaQuestion question;
+  question.id = std::move(id);
+  question.category = std::move(category);
+  question.question = {"human", "<image>\nA question?"};
+  question.reference = std::move(reference);
+  return {std::move(question), std::move(generated)};
+}
+
+std::vector<QaAnswer> six_answers() {
+  return {answered("a", "existence", "Yes", "Yes."),  // right
+          answered("b", "colour", "red", "Red"),      // right
+          answered("c", "existence", "No", "Yes"),    // wrong
+          answered("d", "count", "2", "3"),           // wrong
+          answered("e", "existence", "No", "no\n"),   // right
+          answered("f", "colour", "blue", "")};       // wrong
+}
+
+TEST(ScoreQaAnswers, CountsMatchesPerCategoryAndOverall) {
+  const QaScores scores = score_qa_answers(six_answers(), 0);
+  ASSERT_EQ(scores.categories.size(), 3u);
+  EXPECT_EQ(scores.categories[0].category, "colour");
+  EXPECT_EQ(scores.categories[0].correct, 1);
+  EXPECT_EQ(scores.categories[0].total, 2);
+  EXPECT_DOUBLE_EQ(scores.categories[0].accuracy(), 0.5);
+  EXPECT_EQ(scores.categories[1].category, "count");
+  EXPECT_EQ(scores.categories[1].correct, 0);
+  EXPECT_EQ(scores.categories[1].total, 1);
+  EXPECT_DOUBLE_EQ(scores.categories[1].accuracy(), 0.0);
+  EXPECT_EQ(scores.categories[2].category, "existence");
+  EXPECT_EQ(scores.categories[2].correct, 2);
+  EXPECT_EQ(scores.categories[2].total, 3);
+  EXPECT_DOUBLE_EQ(scores.categories[2].accuracy(), 2.0 / 3.0);
+  EXPECT_EQ(scores.overall.category, "overall");
+  EXPECT_EQ(scores.overall.correct, 3);
+  EXPECT_EQ(scores.overall.total, 6);
+  EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.5);
+  EXPECT_TRUE(scores.examples.empty());
+}
+
+TEST(ScoreQaAnswers, KeepsTheFirstAnswersInQuestionOrder) {
+  const QaScores scores = score_qa_answers(six_answers(), 2);
+  ASSERT_EQ(scores.examples.size(), 2u);
+  EXPECT_EQ(scores.examples[0].question.id, "a");
+  EXPECT_EQ(scores.examples[1].question.id, "b");
+  EXPECT_EQ(scores.examples[1].generated, "Red");
+}
+
+TEST(ScoreQaAnswers, NoAnswersScoreZeroOfZero) {
+  const QaScores scores = score_qa_answers({}, 5);
+  EXPECT_TRUE(scores.categories.empty());
+  EXPECT_EQ(scores.overall.total, 0);
+  EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.0);
+}
+
+}  // namespace
+}  // namespace vdep
