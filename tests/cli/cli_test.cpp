@@ -166,7 +166,8 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   const std::string shapes = shell_quote((scratch_ / "shapes").string());
   const auto result = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()) +
                                " --set stage.pretrain.datasets.shapes.folder=" + shapes +
-                               " --set stage.sft.datasets.shapes.folder=" + shapes);
+                               " --set stage.sft.datasets.shapes.folder=" + shapes + " --set evaluation.questions=" +
+                               shell_quote((scratch_ / "shapes" / "eval.json").string()));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto run = scratch_ / "cli_tiny";
   const toml::table config = toml::parse_file((run / "config.toml").string());
@@ -200,6 +201,19 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   EXPECT_NEAR(metrics[1]["loss"].get<double>(),
               metrics[1]["text_loss"].get<double>() + 0.1 * metrics[1]["image_loss"].get<double>(), 1e-5);
   EXPECT_EQ(metrics[0]["lr"].get<double>(), 0.0);  // warmup: ceil(4 x 0.03) = 1 step from 0
+
+  // [evaluation] limit 3: three held-out questions answered and scored.
+  const nlohmann::json evaluation = nlohmann::json::parse(read_text_file(run / "eval.json"));
+  EXPECT_EQ(evaluation["overall"]["total"], 3);
+  int total = 0;
+  for (const auto& category : evaluation["categories"]) total += category["total"].get<int>();
+  EXPECT_EQ(total, 3);
+  EXPECT_CONTAINS(result.err, "CATEGORY");
+
+  // The same run again would overwrite its checkpoints: refused before anything trains.
+  const auto again = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()));
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_CONTAINS(again.err, "already holds checkpoints (the latest is sft-step-2): add --resume");
 }
 
 // Run A trains both stages saving every 2 steps. Run B starts from A's pretrain-step-2 checkpoint

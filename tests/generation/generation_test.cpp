@@ -108,6 +108,19 @@ TEST(Generate, StopsAtTheModelsEosAndKeepsItOutOfTheText) {
   EXPECT_EQ(llm.calls.size(), 4U);
 }
 
+// Row 5 stands for an LLM's padding row past the tokenizer's five tokens: it would win from 0,
+// but with the tokenizer it is never picked.
+TEST(Generate, NeverPicksAnIdPastTheTokenizersVocabulary) {
+  at::Tensor table = chain_table();
+  table[0][5] = 2.5;
+  test::BigramLlm llm(table);
+  EXPECT_EQ(generate(llm, embedded_prompt(llm, {0}), greedy(1)).token_ids, (Ids{5}));
+  test::PieceTokenizer five_tokens({"A", "lo", "rld", "Hel", " wo"});
+  GenerationResult result = generate(llm, embedded_prompt(llm, {0}), greedy(4), &five_tokens);
+  EXPECT_EQ(result.token_ids, (Ids{3, 1, 4, 2}));
+  EXPECT_EQ(result.text, "Hello world");
+}
+
 TEST(Generate, EosTokenIdsReplaceTheModelsEos) {
   test::BigramLlm llm(chain_table(), /*eos=*/1);
   GenerationOptions options = greedy(10);

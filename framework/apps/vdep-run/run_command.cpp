@@ -20,6 +20,8 @@
 #include "run/run_directory.h"
 #include "model/multimodal_model.h"
 #include "model/projector.h"
+#include "eval/qa_evaluation.h"
+#include "eval/qa_report.h"
 #include "train/stage_settings.h"
 #include "train/stage_trainer.h"
 #include "train/trainable_parameters.h"
@@ -120,6 +122,16 @@ int run_experiment_command(const CommandLine& line) {
     }
   }
 
+  const std::filesystem::path checkpoint_root = run.root / "checkpoints";
+  if (!line.resume) {
+    // Refused before the model loads, rather than at the first checkpoint after a stage's training.
+    if (const auto latest = latest_training_checkpoint(checkpoint_root)) {
+      throw UsageError(run.root.string() + " already holds checkpoints (the latest is " +
+                       latest->filename().string() + "): add --resume to continue that run, or give this one "
+                       "another name (--set name=...) or output_dir");
+    }
+  }
+
   for (const char* key : {"encoder", "llm"}) {
     if (!experiment.config[key].as_table()) {
       throw UsageError(experiment.file.string() + ": training needs an [" + key + "] block");
@@ -148,7 +160,6 @@ int run_experiment_command(const CommandLine& line) {
   }
   MultimodalModel model(*encoder, *llm, projector);
 
-  const std::filesystem::path checkpoint_root = run.root / "checkpoints";
   std::optional<TrainingCheckpoint> resume;
   std::vector<std::string> carried_weights;
   if (line.resume) {
@@ -188,6 +199,21 @@ int run_experiment_command(const CommandLine& line) {
     if (resume && index == static_cast<std::size_t>(resume->stage_index)) stage_run.resume = &*resume;
     const StageSummary summary = StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
     carried_weights.insert(carried_weights.end(), summary.trained_weights.begin(), summary.trained_weights.end());
+  }
+
+  if (const toml::table* evaluation = experiment.config["evaluation"].as_table()) {
+    const std::filesystem::path questions = (*evaluation)["questions"].value_or(std::string());
+    QaEvaluationOptions options;
+    options.max_new_tokens = (*evaluation)["max_new_tokens"].value_or(std::int64_t{8});
+    options.limit = static_cast<std::size_t>((*evaluation)["limit"].value_or(std::int64_t{0}));
+    // Evaluate with the image preprocessing the last stage trained with.
+    options.pad_to_square = stage_components.back().settings.pad_to_square;
+    spdlog::info("evaluation on {}", questions.string());
+    const QaScores scores =
+        evaluate_qa(model, *tokenizer, (*evaluation)["template"].value_or(std::string("vicuna_v1")), questions,
+                    (*evaluation)["image_folder"].value_or(questions.parent_path().string()), options);
+    write_qa_scores(run.root / "eval.json", scores);
+    spdlog::info("evaluation written to {}:\n{}", (run.root / "eval.json").string(), format_qa_table(scores));
   }
   return 0;
 }

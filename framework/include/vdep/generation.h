@@ -47,7 +47,8 @@ struct GenerationResult {
 // embeddings spliced in); new tokens are embedded with llm.embed(). The prompt is processed in one
 // forward into a fresh KvCache, then one position per step from the cache; there is no forward
 // after the last token. Stop strings are searched in the whole continuation, decoded again after
-// every token.
+// every token. With a tokenizer, ids at or past its vocab_size() (an LLM's padding rows) are never
+// chosen.
 VDEP_API GenerationResult generate(Llm& llm, const at::Tensor& prompt_embeds, const GenerationOptions& options,
                                    const Tokenizer* tokenizer = nullptr);
 

@@ -70,6 +70,12 @@ FieldSchema table_field(std::string name, std::string doc, std::vector<FieldSche
   return field;
 }
 
+FieldSchema optional_table_field(std::string name, std::string doc, std::vector<FieldSchema> children) {
+  FieldSchema field = make_field(std::move(name), FieldType::Table, Presence::Optional, "", std::move(doc));
+  field.children = std::move(children);
+  return field;
+}
+
 FieldSchema table_array_field(std::string name, std::string doc,
                               std::vector<FieldSchema> children) {
   FieldSchema field =

@@ -61,6 +61,8 @@ FieldSchema default_field(std::string name, FieldType type, std::string default_
 FieldSchema optional_field(std::string name, FieldType type, std::string doc);
 // Filled in when absent, as a table holding its children's defaults.
 FieldSchema table_field(std::string name, std::string doc, std::vector<FieldSchema> children);
+// Absent stays absent: the experiment does without what the table configures.
+FieldSchema optional_table_field(std::string name, std::string doc, std::vector<FieldSchema> children);
 // Empty when absent.
 FieldSchema table_array_field(std::string name, std::string doc,
                               std::vector<FieldSchema> children);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -89,7 +90,15 @@ GenerationResult generate(Llm& llm, const at::Tensor& prompt_embeds, const Gener
                              " positions in the KV cache after a forward, expected " +
                              std::to_string(expected_cache_length));
     }
-    const std::int64_t id = sampler.next(output.logits.select(0, 0).select(0, -1));
+    at::Tensor next_logits = output.logits.select(0, 0).select(0, -1);
+    // Embedding rows past the tokenizer's vocabulary (phi-2 pads 50295 tokens to 51200) are no
+    // token: never pick one, as it could not be decoded.
+    if (tokenizer != nullptr && tokenizer->vocab_size() < next_logits.size(0)) {
+      next_logits = next_logits.clone();
+      next_logits.narrow(0, tokenizer->vocab_size(), next_logits.size(0) - tokenizer->vocab_size())
+          .fill_(-std::numeric_limits<float>::infinity());
+    }
+    const std::int64_t id = sampler.next(next_logits);
     result.token_ids.push_back(id);
 
     if (std::find(eos_ids.begin(), eos_ids.end(), id) != eos_ids.end()) {
