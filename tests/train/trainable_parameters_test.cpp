@@ -1,7 +1,11 @@
 // Which parameters a stage trains, under LLaVA's checkpoint names.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <torch/torch.h>
+
+#include <vdep/safetensors.h>
 
 #include "support/tiny_multimodal_model.h"
 #include "train/trainable_parameters.h"
@@ -62,6 +66,33 @@ TEST(TrainableParameters, AnUnfrozenEncoderRunsWithAutograd) {
   EXPECT_TRUE(named["vision_model.embeddings.patch_embedding.weight"].grad().defined());
   EXPECT_TRUE(named["vision_model.encoder.layers.1.mlp.fc2.weight"].grad().defined());
   EXPECT_FALSE(named["vision_model.encoder.layers.2.mlp.fc2.weight"].grad().defined());
+}
+
+TEST(TrainableParameters, LoadsNamedWeightsFromASafetensorsFile) {
+  TinyModel source;
+  TinyModel target;
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& parameter : target.model.projector()->parameters()) parameter.zero_();
+    for (auto& parameter : target.llm->module().parameters()) parameter.zero_();
+  }
+  const auto file = std::filesystem::temp_directory_path() / ("vdep-load-named-" + std::to_string(::getpid()) + ".safetensors");
+  const at::Tensor projector = source.model.projector()->named_parameters()["0.weight"];
+  const at::Tensor layer = source.llm->module().named_parameters()["model.layers.1.mlp.up_proj.weight"];
+  write_safetensors(file, {{"model.mm_projector.0.weight", projector}, {"model.layers.1.mlp.up_proj.weight", layer}});
+  EXPECT_EQ(load_named_parameters(target.model, file),
+            (std::vector<std::string>{"model.layers.1.mlp.up_proj.weight", "model.mm_projector.0.weight"}));
+  EXPECT_TRUE(torch::equal(target.model.projector()->named_parameters()["0.weight"], projector));
+  EXPECT_TRUE(torch::equal(target.llm->module().named_parameters()["model.layers.1.mlp.up_proj.weight"], layer));
+
+  write_safetensors(file, {{"model.mm_projector.9.weight", projector}});
+  try {
+    load_named_parameters(target.model, file);
+    FAIL() << "an unknown weight must be refused";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("model.mm_projector.9.weight"), std::string::npos) << error.what();
+  }
+  std::filesystem::remove(file);
 }
 
 }  // namespace

@@ -148,6 +148,9 @@ int run_experiment_command(const CommandLine& line) {
     throw UsageError("the tokenizer has " + std::to_string(tokenizer->vocab_size()) + " tokens but the llm only " +
                      std::to_string(llm->vocab_size()) + " embedding rows");
   }
+  // Plugins that draw random weights seed the global generator themselves: the projector's
+  // initialisation follows the experiment's seed again.
+  torch::manual_seed(experiment.config["seed"].value_or(std::int64_t{0}));
   const ProjectorSpec projector_spec =
       ProjectorSpec::parse(experiment.config["projector"]["type"].value_or(std::string("mlp2x_gelu")));
   Projector projector(projector_spec, encoder->hidden_size(), llm->hidden_size());
@@ -184,6 +187,13 @@ int run_experiment_command(const CommandLine& line) {
       spdlog::info("stage '{}': done before the checkpoint", stage.settings.name);
       continue;
     }
+    const bool resumes_here = resume && index == static_cast<std::size_t>(resume->stage_index);
+    if (stage.settings.init_from && !resumes_here) {
+      const std::vector<std::string> loaded = load_named_parameters(model, *stage.settings.init_from);
+      spdlog::info("stage '{}' starts from {} ({} weights)", stage.settings.name, *stage.settings.init_from,
+                   loaded.size());
+      carried_weights.insert(carried_weights.end(), loaded.begin(), loaded.end());
+    }
     std::vector<Objective*> objectives;
     for (const auto& objective : stage.objectives) objectives.push_back(objective.get());
     std::vector<const Dataset*> datasets;
@@ -196,7 +206,7 @@ int run_experiment_command(const CommandLine& line) {
     stage_run.checkpoint_root = checkpoint_root;
     stage_run.config_toml = to_toml_string(experiment.config);
     stage_run.carried_weights = carried_weights;
-    if (resume && index == static_cast<std::size_t>(resume->stage_index)) stage_run.resume = &*resume;
+    if (resumes_here) stage_run.resume = &*resume;
     const StageSummary summary = StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
     carried_weights.insert(carried_weights.end(), summary.trained_weights.begin(), summary.trained_weights.end());
   }

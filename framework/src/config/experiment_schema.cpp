@@ -94,6 +94,10 @@ const std::vector<FieldSchema>& experiment_schema() {
               default_field("image_aspect_ratio", FieldType::String, "'pad'",
                             "pad: pad images to a square with the mean colour first (LLaVA-1.5); square: resize as is.")
                   .one_of({"pad", "square"}),
+              optional_field("init_from", FieldType::Path,
+                             "Start the stage from these weights instead of the previous stage's: a checkpoint "
+                             "folder (its model.safetensors) or a safetensors file under LLaVA's names "
+                             "(model.mm_projector.*, model.layers.*, ...)."),
               default_field("epochs", FieldType::Int, "1", "Passes over the stage's data.").at_least(1),
               default_field("max_steps", FieldType::Int, "0",
                             "Stop after this many optimizer steps; 0 = the epochs decide.")

@@ -22,6 +22,7 @@ StageSettings StageSettings::from_table(const toml::table& stage) {
   settings.group_by_modality_length = stage["group_by_modality_length"].value_or(false);
   settings.max_length = stage["max_length"].value_or(settings.max_length);
   settings.pad_to_square = stage["image_aspect_ratio"].value_or(std::string("pad")) == "pad";
+  settings.init_from = stage["init_from"].value<std::string>();
   settings.epochs = stage["epochs"].value_or(settings.epochs);
   settings.max_steps = stage["max_steps"].value_or(settings.max_steps);
   settings.global_batch_size = optional_int(stage, "global_batch_size");

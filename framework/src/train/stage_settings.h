@@ -21,6 +21,7 @@ struct StageSettings {
   bool group_by_modality_length = false;
   std::int64_t max_length = 2048;
   bool pad_to_square = true;
+  std::optional<std::string> init_from;  // weights to start from (a checkpoint folder or safetensors)
   std::int64_t epochs = 1;
   std::int64_t max_steps = 0;
   std::optional<std::int64_t> global_batch_size;

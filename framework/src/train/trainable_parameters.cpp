@@ -8,6 +8,8 @@
 #include <torch/nn/module.h>
 #include <torch/torch.h>
 
+#include <vdep/safetensors.h>
+
 namespace vdep {
 
 namespace {
@@ -76,6 +78,14 @@ void restore_named_parameters(MultimodalModel& model, const std::vector<std::pai
     }
     found->second.copy_(value);
   }
+}
+
+std::vector<std::string> load_named_parameters(MultimodalModel& model, const std::filesystem::path& weights) {
+  const SafetensorsReader reader = SafetensorsReader::open(weights);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const std::string& name : reader.names()) tensors.emplace_back(name, reader.get(name));
+  restore_named_parameters(model, tensors);
+  return reader.names();
 }
 
 std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& model,

@@ -3,6 +3,7 @@
 // --pretrain_mm_mlp_adapter reads).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& mod
 // Copies `weights` (checkpoint name → tensor) into the model's parameters of those names. Throws
 // std::runtime_error naming a weight the model has no parameter for, or one of another shape.
 void restore_named_parameters(MultimodalModel& model, const std::vector<std::pair<std::string, at::Tensor>>& weights);
+
+// Loads every tensor of `weights` (a training checkpoint folder, whose model.safetensors holds the
+// weights, or a safetensors file, index or HF folder) into the model's parameter of that name, as
+// restore_named_parameters does. Returns the names loaded.
+std::vector<std::string> load_named_parameters(MultimodalModel& model, const std::filesystem::path& weights);
 
 // Every parameter of the model under its checkpoint name (what a full checkpoint holds).
 std::vector<std::pair<std::string, at::Tensor>> named_model_parameters(MultimodalModel& model);
