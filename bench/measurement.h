@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include "run/process_memory.h"
+
 namespace vdep::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -13,15 +15,9 @@ inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A "Vm...:" field of /proc/self/status in KiB, -1 when absent.
-inline long status_kib(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
+// A field of /proc/self/status in KiB, -1 when absent: libvdep's reader, which the trainer's
+// metrics use too.
+inline long status_kib(const std::string& field) { return vdep::process_status_kib(field); }
 
 inline long peak_resident_kib() { return status_kib("VmHWM"); }
 

@@ -137,7 +137,8 @@ int run_experiment_command(const CommandLine& line) {
       throw UsageError(experiment.file.string() + ": training needs an [" + key + "] block");
     }
   }
-  torch::manual_seed(experiment.config["seed"].value_or(std::int64_t{0}));
+  const auto seed = static_cast<std::uint64_t>(experiment.config["seed"].value_or(std::int64_t{0}));
+  torch::manual_seed(seed);
   const std::unique_ptr<Encoder> encoder =
       create_from_block<Encoder>(experiment.plugins, PluginKind::Encoder, *experiment.config["encoder"].as_table());
   const std::unique_ptr<Llm> llm =
@@ -150,7 +151,7 @@ int run_experiment_command(const CommandLine& line) {
   }
   // Plugins that draw random weights seed the global generator themselves: the projector's
   // initialisation follows the experiment's seed again.
-  torch::manual_seed(experiment.config["seed"].value_or(std::int64_t{0}));
+  torch::manual_seed(seed);
   const ProjectorSpec projector_spec =
       ProjectorSpec::parse(experiment.config["projector"]["type"].value_or(std::string("mlp2x_gelu")));
   Projector projector(projector_spec, encoder->hidden_size(), llm->hidden_size());
@@ -179,7 +180,6 @@ int run_experiment_command(const CommandLine& line) {
                  resume->weights.size());
   }
 
-  const auto seed = static_cast<std::uint64_t>(experiment.config["seed"].value_or(std::int64_t{0}));
   // Each stage starts from the weights the previous one left (LLaVA's --pretrain_mm_mlp_adapter).
   for (std::size_t index = 0; index < stage_components.size(); ++index) {
     const StageComponents& stage = stage_components[index];

@@ -35,11 +35,15 @@ SpliceLayout MultimodalModel::plan(const CollatedBatch& batch) const {
 }
 
 ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const ObjectiveRequirements& needs) {
+  return forward(batch, plan(batch), needs);
+}
+
+ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const SpliceLayout& layout,
+                                        const ObjectiveRequirements& needs) {
   if (batch.modes.size() != batch.size()) {
     throw std::invalid_argument("batch has " + std::to_string(batch.size()) + " samples but " +
                                 std::to_string(batch.modes.size()) + " modes");
   }
-  const SpliceLayout layout = plan(batch);
   const at::Tensor image_embeds =
       layout.image_count > 0 ? image_embeddings(batch.pixel_values) : at::Tensor();
   const SplicedBatch spliced =

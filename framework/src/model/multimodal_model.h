@@ -41,6 +41,9 @@ class MultimodalModel {
   // hidden states are computed as `needs` asks. The global-batch counts are left at 0 (this
   // micro-batch's own); the trainer fills them.
   ObjectiveBatch forward(const CollatedBatch& batch, const ObjectiveRequirements& needs);
+  // The same with the batch's layout already planned (the trainer plans every micro-batch of a
+  // step first, to count the step's targets).
+  ObjectiveBatch forward(const CollatedBatch& batch, const SpliceLayout& layout, const ObjectiveRequirements& needs);
 
   Encoder& encoder() { return encoder_; }
   Llm& llm() { return llm_; }

@@ -212,8 +212,9 @@ StageSummary StageTrainer::run() {
       // whichever micro-batch it is in.
       double supervised = 0, vdep_tokens = 0, positions = 0;
       std::int64_t samples = 0;
+      std::vector<SpliceLayout> layouts;
       for (const CollatedBatch& batch : micro_batches) {
-        const SpliceLayout layout = model_.plan(batch);
+        const SpliceLayout& layout = layouts.emplace_back(model_.plan(batch));
         supervised += static_cast<double>(layout.supervised_targets());
         vdep_tokens += static_cast<double>(layout.vdep_image_tokens());
         for (const std::int64_t real : layout.attention_mask) positions += static_cast<double>(real);
@@ -228,8 +229,8 @@ StageSummary StageTrainer::run() {
 
       StepTerms terms;
       double loss = 0;
-      for (const CollatedBatch& batch : micro_batches) {
-        ObjectiveBatch outputs = model_.forward(batch, needs);
+      for (std::size_t micro = 0; micro < micro_batches.size(); ++micro) {
+        ObjectiveBatch outputs = model_.forward(micro_batches[micro], layouts[micro], needs);
         outputs.supervised_tokens_in_global_batch = supervised;
         outputs.vdep_image_tokens_in_global_batch = vdep_tokens;
         at::Tensor total;
