@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <vdep/chat_template.h>
+
 namespace vdep {
 
 MultimodalModel::MultimodalModel(Encoder& encoder, Llm& llm, Projector projector, MultimodalModelOptions options)
@@ -14,19 +16,25 @@ MultimodalModel::MultimodalModel(Encoder& encoder, Llm& llm, Projector projector
   for (auto& parameter : encoder_.module().parameters()) parameter.set_requires_grad(options_.train_encoder);
 }
 
-at::Tensor MultimodalModel::image_embeddings(const at::Tensor& pixel_values) {
-  at::Tensor features;
-  {
-    // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
-    const auto parameters = encoder_.module().parameters();
-    const bool trains = std::any_of(parameters.begin(), parameters.end(),
-                                    [](const at::Tensor& parameter) { return parameter.requires_grad(); });
-    torch::AutoGradMode grad(trains && torch::GradMode::is_enabled());
-    features = encoder_.encode(pixel_values, {}).features;
-  }
+EncoderOutput MultimodalModel::encode_images(const at::Tensor& pixel_values, bool pooled) {
+  // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
+  const auto parameters = encoder_.module().parameters();
+  const bool trains = std::any_of(parameters.begin(), parameters.end(),
+                                  [](const at::Tensor& parameter) { return parameter.requires_grad(); });
+  torch::AutoGradMode grad(trains && torch::GradMode::is_enabled());
+  EncodeOptions options;
+  options.return_pooled = pooled;
+  return encoder_.encode(pixel_values, options);
+}
+
+at::Tensor MultimodalModel::project(at::Tensor features) {
   const auto parameters = projector_->parameters();
   if (!parameters.empty()) features = features.to(parameters.front().options());
   return projector_->forward(features);
+}
+
+at::Tensor MultimodalModel::image_embeddings(const at::Tensor& pixel_values) {
+  return project(encode_images(pixel_values, false).features);
 }
 
 SpliceLayout MultimodalModel::plan(const CollatedBatch& batch) const {
@@ -44,25 +52,41 @@ ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const Splice
     throw std::invalid_argument("batch has " + std::to_string(batch.size()) + " samples but " +
                                 std::to_string(batch.modes.size()) + " modes");
   }
-  const at::Tensor image_embeds =
-      layout.image_count > 0 ? image_embeddings(batch.pixel_values) : at::Tensor();
-  const SplicedBatch spliced =
-      splice_image_embeddings(layout, image_embeds, [this](const at::Tensor& ids) { return llm_.embed(ids); });
-
-  LlmInputs inputs;
-  inputs.inputs_embeds = spliced.inputs_embeds;
-  inputs.attention_mask = spliced.attention_mask;
-  LlmForwardOptions forward_options;
-  forward_options.return_hidden_states = needs.hidden_states;
-  forward_options.skip_logits = !needs.logits;
-  LlmOutput output = llm_.forward(inputs, forward_options);
-
   ObjectiveBatch result;
-  result.logits = std::move(output.logits);
-  result.labels = spliced.labels;
-  result.inputs_embeds = spliced.inputs_embeds;
-  result.attention_mask = spliced.attention_mask;
-  result.hidden_states = std::move(output.hidden_states);
+  EncoderOutput encoded;
+  if (layout.image_count > 0) encoded = encode_images(batch.pixel_values, needs.image_pooled);
+  if (needs.image_pooled) {
+    result.image_pooled = encoded.pooled;
+    for (std::size_t row = 0; row < batch.size(); ++row) {
+      for (const std::int64_t id : batch.input_ids[row]) {
+        if (id == kImageTokenIndex || id == kAutoImageTokenIndex) result.image_rows.push_back(static_cast<std::int64_t>(row));
+      }
+    }
+  }
+
+  if (!needs.logits && !needs.hidden_states) {
+    // Nothing reads the LLM: an encoder-only stage skips it, and the projector with it.
+    const auto device = encoder_.module().parameters().front().device();
+    result.labels = torch::tensor(layout.labels, torch::kLong).view({layout.batch, layout.length}).to(device);
+    result.attention_mask =
+        torch::tensor(layout.attention_mask, torch::kLong).view({layout.batch, layout.length}).to(device);
+  } else {
+    const at::Tensor image_embeds = layout.image_count > 0 ? project(encoded.features) : at::Tensor();
+    const SplicedBatch spliced =
+        splice_image_embeddings(layout, image_embeds, [this](const at::Tensor& ids) { return llm_.embed(ids); });
+    LlmInputs inputs;
+    inputs.inputs_embeds = spliced.inputs_embeds;
+    inputs.attention_mask = spliced.attention_mask;
+    LlmForwardOptions forward_options;
+    forward_options.return_hidden_states = needs.hidden_states;
+    forward_options.skip_logits = !needs.logits;
+    LlmOutput output = llm_.forward(inputs, forward_options);
+    result.logits = std::move(output.logits);
+    result.labels = spliced.labels;
+    result.inputs_embeds = spliced.inputs_embeds;
+    result.attention_mask = spliced.attention_mask;
+    result.hidden_states = std::move(output.hidden_states);
+  }
   result.images = layout.images;
   result.sample_modes = batch.modes;
   return result;

@@ -53,6 +53,10 @@ class MultimodalModel {
   void set_max_length(std::int64_t max_length) { options_.max_length = max_length; }
 
  private:
+  // The encoder's output, with autograd only while some encoder parameter trains.
+  EncoderOutput encode_images(const at::Tensor& pixel_values, bool pooled);
+  at::Tensor project(at::Tensor features);
+
   Encoder& encoder_;
   Llm& llm_;
   Projector projector_;

@@ -36,7 +36,7 @@ VisionAttentionImpl::VisionAttentionImpl(const VisionTransformerOptions& options
   out_proj = register_module("out_proj", torch::nn::Linear(h, h));
 }
 
-at::Tensor VisionAttentionImpl::forward(const at::Tensor& x) {
+at::Tensor VisionAttentionImpl::forward(const at::Tensor& x, const at::Tensor& attention_bias) {
   const auto batch = x.size(0);
   const auto tokens = x.size(1);
   const auto head_dim = x.size(2) / num_heads_;
@@ -46,6 +46,7 @@ at::Tensor VisionAttentionImpl::forward(const at::Tensor& x) {
   const auto v = heads(v_proj(x));
   // Softmax in fp32 whatever the activations' dtype, as HF does, for bf16 stability.
   auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+  if (attention_bias.defined()) scores = scores + attention_bias;
   auto probabilities = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
   auto context = torch::matmul(probabilities, v).transpose(1, 2).reshape({batch, tokens, num_heads_ * head_dim});
   return out_proj(context);
@@ -68,8 +69,8 @@ VisionEncoderLayerImpl::VisionEncoderLayerImpl(const VisionTransformerOptions& o
   mlp = register_module("mlp", VisionMlp(options));
 }
 
-at::Tensor VisionEncoderLayerImpl::forward(const at::Tensor& x) {
-  auto hidden = x + self_attn(layer_norm1(x));
+at::Tensor VisionEncoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& attention_bias) {
+  auto hidden = x + self_attn(layer_norm1(x), attention_bias);
   return hidden + mlp(layer_norm2(hidden));
 }
 

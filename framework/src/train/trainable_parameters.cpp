@@ -130,4 +130,18 @@ std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& mod
   return selected;
 }
 
+std::vector<TrainableParameter> objective_parameters(const std::vector<Objective*>& objectives) {
+  std::vector<TrainableParameter> parameters;
+  for (std::size_t index = 0; index < objectives.size(); ++index) {
+    torch::nn::Module* module = objectives[index]->module();
+    if (module == nullptr) continue;
+    const std::string prefix = kObjectivePrefix + std::to_string(index) + ".";
+    for (auto& item : module->named_parameters()) {
+      item.value().set_requires_grad(true);
+      parameters.push_back({prefix + item.key(), item.value(), item.value().dim() >= 2});
+    }
+  }
+  return parameters;
+}
+
 }  // namespace vdep

@@ -9,6 +9,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <vdep/objective.h>
+
 #include "model/multimodal_model.h"
 
 namespace vdep {
@@ -25,6 +27,8 @@ struct TrainableParameter {
 // names (model.*, lm_head.*).
 inline const std::string kProjectorPrefix = "model.mm_projector.";
 inline const std::string kEncoderPrefix = "model.vision_tower.vision_tower.";
+// Parameters objectives hold themselves (Objective::module()), which are no part of LLaVA's layout.
+inline const std::string kObjectivePrefix = "objectives.";
 
 // `modules`: any of "projector", "encoder", "llm", and "llm.layers.A-B" (decoder layers A to B,
 // inclusive). Turns requires_grad on for exactly those parameters and off for every other one,
@@ -32,6 +36,10 @@ inline const std::string kEncoderPrefix = "model.vision_tower.vision_tower.";
 // std::invalid_argument for an unknown entry or a layer range outside the LLM, naming it.
 std::vector<TrainableParameter> select_trainable_parameters(MultimodalModel& model,
                                                             const std::vector<std::string>& modules);
+
+// The parameters of the objectives that have their own (Objective::module()), named
+// "objectives.<N>.<name>" after their place in `objectives`, with requires_grad turned on.
+std::vector<TrainableParameter> objective_parameters(const std::vector<Objective*>& objectives);
 
 // Copies `weights` (checkpoint name → tensor) into the model's parameters of those names. Throws
 // std::runtime_error naming a weight the model has no parameter for, or one of another shape.

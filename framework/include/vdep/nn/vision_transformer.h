@@ -39,7 +39,10 @@ struct VisionTransformerOptions {
 class VDEP_API VisionAttentionImpl : public torch::nn::Module {
  public:
   explicit VisionAttentionImpl(const VisionTransformerOptions& options);
-  at::Tensor forward(const at::Tensor& x);  // [batch, tokens, hidden], no mask
+  // x [batch, tokens, hidden]. `attention_bias`, when given, is added to the attention scores
+  // (broadcast to [batch, heads, tokens, tokens]): -inf above the diagonal makes the layer causal,
+  // as CLIP's text tower, which shares this layer, needs.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& attention_bias = {});
 
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
 
@@ -63,7 +66,8 @@ TORCH_MODULE(VisionMlp);
 class VDEP_API VisionEncoderLayerImpl : public torch::nn::Module {
  public:
   explicit VisionEncoderLayerImpl(const VisionTransformerOptions& options);
-  at::Tensor forward(const at::Tensor& x);  // x + attn(ln1(x)), then + mlp(ln2(.))
+  // x + attn(ln1(x)), then + mlp(ln2(.)); `attention_bias` as VisionAttention takes it.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& attention_bias = {});
 
   torch::nn::LayerNorm layer_norm1{nullptr}, layer_norm2{nullptr};
   VisionAttention self_attn{nullptr};
