@@ -17,17 +17,23 @@ std::filesystem::path bridge_path() {
   return std::filesystem::path(info.dli_fname).parent_path() / "libvdep_sentencepiece.so";
 }
 
-CreateSentencePieceModel bridge() {
-  // Opened once and kept for the life of the process, like the library it stands for.
-  static const CreateSentencePieceModel create = [] {
+// The bridge module, opened once and kept for the life of the process, like the library it
+// stands for.
+void* bridge_handle() {
+  static void* const handle = [] {
     const std::filesystem::path path = bridge_path();
-    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-    if (handle == nullptr) throw std::runtime_error("cannot open " + path.string() + ": " + ::dlerror());
-    void* entry = ::dlsym(handle, kCreateSentencePieceModel);
-    if (entry == nullptr) throw std::runtime_error(path.string() + ": no " + kCreateSentencePieceModel);
-    return reinterpret_cast<CreateSentencePieceModel>(entry);
+    void* opened = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (opened == nullptr) throw std::runtime_error("cannot open " + path.string() + ": " + ::dlerror());
+    return opened;
   }();
-  return create;
+  return handle;
+}
+
+template <class Entry>
+Entry bridge_entry(const char* name) {
+  void* entry = ::dlsym(bridge_handle(), name);
+  if (entry == nullptr) throw std::runtime_error(bridge_path().string() + ": no " + name);
+  return reinterpret_cast<Entry>(entry);
 }
 
 }  // namespace
@@ -35,9 +41,19 @@ CreateSentencePieceModel bridge() {
 std::unique_ptr<SentencePieceModel> load_sentencepiece_model(const std::string& serialized_model,
                                                              const std::filesystem::path& file) {
   std::string error;
-  std::unique_ptr<SentencePieceModel> model(bridge()(serialized_model, error));
+  static const auto create = bridge_entry<CreateSentencePieceModel>(kCreateSentencePieceModel);
+  std::unique_ptr<SentencePieceModel> model(create(serialized_model, error));
   if (!model) throw std::runtime_error(file.string() + ": not a SentencePiece model (" + error + ")");
   return model;
+}
+
+std::string train_sentencepiece_model(const std::vector<std::string>& sentences,
+                                      const std::vector<std::pair<std::string, std::string>>& options) {
+  static const auto train = bridge_entry<TrainSentencePieceModel>(kTrainSentencePieceModel);
+  std::string error;
+  std::string serialized = train(sentences, options, error);
+  if (serialized.empty()) throw std::runtime_error("SentencePiece training failed: " + error);
+  return serialized;
 }
 
 }  // namespace vdep

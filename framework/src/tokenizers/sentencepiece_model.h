@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vdep {
@@ -29,10 +30,23 @@ class SentencePieceModel {
 using CreateSentencePieceModel = SentencePieceModel* (*)(const std::string& serialized_model, std::string& error);
 inline constexpr const char* kCreateSentencePieceModel = "vdep_create_sentencepiece_model";
 
+// The bridge's trainer entry, by this name: the serialized model trained on `sentences` with
+// `options` (SentencePiece's trainer flags without dashes, e.g. {"vocab_size", "512"}); empty,
+// with `error` set, on failure.
+using TrainSentencePieceModel = std::string (*)(const std::vector<std::string>& sentences,
+                                                const std::vector<std::pair<std::string, std::string>>& options,
+                                                std::string& error);
+inline constexpr const char* kTrainSentencePieceModel = "vdep_train_sentencepiece_model";
+
 // A model from the bytes of `file`; throws std::runtime_error "FILE: not a SentencePiece model
 // (SentencePiece's message)" when they are not one, or naming the bridge module when it cannot be
 // opened.
 std::unique_ptr<SentencePieceModel> load_sentencepiece_model(const std::string& serialized_model,
                                                              const std::filesystem::path& file);
+
+// SentencePiece's trainer on `sentences`, through the bridge; returns the serialized model (the
+// bytes of a tokenizer.model). Throws std::runtime_error with SentencePiece's message on failure.
+std::string train_sentencepiece_model(const std::vector<std::string>& sentences,
+                                      const std::vector<std::pair<std::string, std::string>>& options);
 
 }  // namespace vdep
