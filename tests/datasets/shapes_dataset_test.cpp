@@ -33,6 +33,7 @@ std::unique_ptr<Dataset> create_shapes(const std::filesystem::path& folder, cons
   params.set("scenes", scenes);
   params.set("seed", seed);
   params.set("image_size", kImageSize);
+  params.set("images", true);
   return test::bundled_plugins().create_as<Dataset>(PluginKind::Dataset, "shapes", params);
 }
 
@@ -111,6 +112,33 @@ TEST_F(ShapesDatasetTest, GeneratesTheFolderOnFirstUseAndReadsEachSplit) {
 
   EXPECT_EQ(entries(folder_), std::set<std::string>{"shapes"}) << "no temporary folder left beside it";
   EXPECT_EQ(entries(folder), (std::set<std::string>{"eval.json", "eval_images", "images", "pretrain.json", "sft.json"}));
+}
+
+TEST_F(ShapesDatasetTest, TextOnlyRecordsLoseTheirImagesAndMarkersOnly) {
+  const auto folder = folder_ / "shapes";
+  const auto with_images = create_shapes(folder, "sft", 3);
+  Params params("shapes");
+  params.set("folder", folder.string());
+  params.set("split", "sft");
+  params.set("images", false);
+  const auto text_only = test::bundled_plugins().create_as<Dataset>(PluginKind::Dataset, "shapes", params);
+  ASSERT_EQ(text_only->size(), 3u);
+  EXPECT_EQ(text_only->describe(), with_images->describe() + ", text only");
+  for (std::size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    const DatasetExample full = with_images->example(i);
+    const DatasetExample text = text_only->example(i);
+    EXPECT_EQ(text.id, full.id);
+    EXPECT_TRUE(text.images.empty());
+    ASSERT_EQ(text.conversations.size(), full.conversations.size());
+    // "<image>\nWhat colour is the circle?" → "What colour is the circle?"; other turns unchanged.
+    EXPECT_EQ(text.conversations[0].value, full.conversations[0].value.substr(std::string("<image>\n").size()));
+    for (std::size_t turn = 1; turn < full.conversations.size(); ++turn) {
+      EXPECT_EQ(text.conversations[turn].value, full.conversations[turn].value);
+    }
+    EXPECT_LT(text_only->modality_length(i), 0);
+    EXPECT_EQ(text_only->modality_length(i), -with_images->modality_length(i));
+  }
 }
 
 TEST_F(ShapesDatasetTest, ASecondCreationReadsTheFolderWithoutRegenerating) {

@@ -9,11 +9,12 @@ namespace vdep {
 
 namespace {
 
+// Empty for a text-only example.
 std::string_view image_marker_of(const std::string& question) {
   for (const std::string_view marker : {kImageMarker, kAutoImageMarker}) {
     if (question.find(marker) != std::string::npos) return marker;
   }
-  throw std::invalid_argument("plain template: the human turn has no image marker (<image> or <auto_image>)");
+  return {};
 }
 
 class PlainTemplate final : public ChatTemplate {
@@ -47,6 +48,8 @@ class PlainTemplate final : public ChatTemplate {
                                   std::to_string(turns.size()) + " turns");
     }
     const ConversationRound& round = conversation.rounds.front();
+    // LLaVA's plain template requires an image. Without one the example is its text alone, all of
+    // it supervised: language-model pre-training on a dataset's captions.
     return {{std::string(image_marker_of(round.question)), false}, {round.answer + "\n", true}};
   }
 };

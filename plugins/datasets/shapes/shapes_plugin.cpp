@@ -9,6 +9,8 @@
 #include <vdep/plugin.h>
 #include <vdep/shapes_dataset.h>
 
+#include "text_only_dataset.h"
+
 namespace {
 
 const vdep::ParamSpec kParams[] = {
@@ -31,6 +33,10 @@ const vdep::ParamSpec kParams[] = {
      vdep::kUnbounded, nullptr},
     {"image_size", vdep::ParamType::Int, "336", "Side of the generated images in pixels (`data shapes --size`).",
      vdep::kMinShapesImageSize, vdep::kMaxShapesImageSize, nullptr},
+    {"images", vdep::ParamType::Bool, "true",
+     "false: the records without their images and image markers, to pre-train a language model on the "
+     "dataset's text (with the plain template, each caption alone, all of it supervised).",
+     -vdep::kUnbounded, vdep::kUnbounded, nullptr},
 };
 
 // Generates the dataset into `folder` when `scenes` asks for it; a dataset another process
@@ -58,7 +64,9 @@ std::unique_ptr<vdep::Component> create(const vdep::Params& params) {
   const std::filesystem::path folder = std::filesystem::absolute(params.get_string("folder")).lexically_normal();
   const std::filesystem::path annotations = folder / (params.get_string("split") + ".json");
   if (!std::filesystem::exists(annotations)) generate_missing(folder, annotations, params);
-  return std::make_unique<vdep::LlavaJsonDataset>("shapes", vdep::LlavaAnnotations::open(annotations), folder);
+  auto dataset = std::make_unique<vdep::LlavaJsonDataset>("shapes", vdep::LlavaAnnotations::open(annotations), folder);
+  if (params.get_bool("images")) return dataset;
+  return std::make_unique<vdep::shapes::TextOnlyDataset>(std::move(dataset));
 }
 
 }  // namespace
