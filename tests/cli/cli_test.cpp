@@ -216,6 +216,48 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   EXPECT_CONTAINS(again.err, "already holds checkpoints (the latest is sft-step-2): add --resume");
 }
 
+// The README's main job, experiments/toy_shapes.toml, cut to a few steps per stage: every stage
+// of the pipeline runs from the CLI, from the tokenizer training to the evaluation table.
+TEST_F(CliTest, ToyExperimentRunsEveryStageOfThePipeline) {
+  std::string reduced = " --set output_dir=" + shell_quote((scratch_ / "runs").string());
+  for (const char* stage : {"encoder", "language", "pretrain", "sft"}) {
+    reduced += std::string(" --set stage.") + stage + ".max_steps=2 --set stage." + stage + ".global_batch_size=8";
+  }
+  // The first stage generates the data; the others read what it wrote.
+  reduced += " --set stage.encoder.datasets.shapes.scenes=24 --set evaluation.limit=6";
+  const auto result = run_process("cd " + shell_quote(scratch_.string()) + " && env -u VDEP_PLUGIN_PATH " +
+                                  shell_quote(kRun) + " " +
+                                  shell_quote(std::string(VDEP_SOURCE_DIR) + "/experiments/toy_shapes.toml") + reduced);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto run = scratch_ / "runs" / "toy_shapes";
+  EXPECT_TRUE(std::filesystem::is_regular_file(scratch_ / "data" / "shapes_toy" / "eval.json"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(run / "tokenizer.model"));
+  const std::string log = read_text_file(run / "run.log");
+  EXPECT_CONTAINS(log, "tokenizer: SentencePiece unigram model of ");
+  EXPECT_CONTAINS(log, "shapes_toy/pretrain.json, 24 records, text only");
+
+  std::vector<nlohmann::json> metrics;
+  std::istringstream lines(read_text_file(run / "metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);) metrics.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(metrics.size(), 8u);
+  EXPECT_EQ(metrics[0]["stage"], "encoder");
+  EXPECT_TRUE(metrics[0].contains("contrastive_loss"));
+  EXPECT_FALSE(metrics[0].contains("text_loss"));
+  EXPECT_EQ(metrics[2]["stage"], "language");
+  EXPECT_TRUE(metrics[2].contains("text_loss"));
+  EXPECT_EQ(metrics[4]["stage"], "pretrain");
+  EXPECT_TRUE(metrics[4].contains("image_loss"));
+  EXPECT_EQ(metrics[7]["stage"], "sft");
+
+  // The encoder stage's checkpoint holds the contrastive objective's own weights beside the encoder's.
+  const std::string index = read_text_file(run / "checkpoints" / "encoder-step-2" / "model.safetensors");
+  EXPECT_CONTAINS(index, "objectives.0.text_model.token_embedding.weight");
+  EXPECT_CONTAINS(index, "model.vision_tower.vision_tower.vision_model.post_layernorm.weight");
+
+  const nlohmann::json evaluation = nlohmann::json::parse(read_text_file(run / "eval.json"));
+  EXPECT_EQ(evaluation["overall"]["total"], 6);
+}
+
 // Run A trains both stages saving every 2 steps. Run B starts from A's pretrain-step-2 checkpoint
 // alone and, with --resume, must log the same losses for the remaining 2 + 2 steps.
 TEST_F(CliTest, ResumeContinuesExactlyWhereTheCheckpointStopped) {

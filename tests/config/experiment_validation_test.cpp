@@ -159,7 +159,7 @@ TEST_F(ValidationTest, UnknownKeyWithoutANearMatchListsTheValidKeys) {
   write("[[stage]]\nname = \"s\"\nlearning_rate = 1\n");
   EXPECT_EQ(validation_errors(file_),
             (std::vector<std::string>{at(3, 1) + "stage[0].learning_rate: unknown key; valid keys here: "
-                                                 "adam_beta1, adam_beta2, adam_epsilon, data_ratio, datasets, epochs, "
+                                                 "adam_beta1, adam_beta2, adam_epsilon, data_ratio, datasets, epochs, eval_every, "
                                                  "global_batch_size, gradient_accumulation, group_by_modality_length, "
                                                  "image_aspect_ratio, init_from, keep_last, log_every, lr, lr_schedule, max_grad_norm, "
                                                  "max_length, max_steps, micro_batch_size, name, objectives, save_every, "
@@ -171,7 +171,7 @@ TEST_F(ValidationTest, UnknownKeysInsideUnknownTablesAreNotRepeated) {
   EXPECT_EQ(validation_errors(file_),
             (std::vector<std::string>{
                 at(1, 2) + "trainer: unknown key; valid keys here: encoder, evaluation, llm, name, "
-                           "output_dir, plugins, projector, seed, stage, tokenizer",
+                           "output_dir, plugins, projector, seed, stage, tokenizer, tokenizer_training",
                 at(5, 1) + "encoder.image_sise: unknown key; did you mean 'image_size'?"}));
 }
 

@@ -1,9 +1,12 @@
 // `vdep-run EXPERIMENT.toml`: sets up the run folder and logging, builds the model from the
 // experiment's encoder, llm and projector, then trains its stages in order.
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include <torch/torch.h>
 
+#include <vdep/chat_template.h>
 #include <vdep/dataset.h>
 #include <vdep/encoder.h>
 #include <vdep/llm.h>
@@ -18,6 +21,7 @@
 #include "run/experiment_setup.h"
 #include "run/logging.h"
 #include "run/run_directory.h"
+#include "run/tokenizer_training.h"
 #include "model/multimodal_model.h"
 #include "model/projector.h"
 #include "eval/qa_evaluation.h"
@@ -41,13 +45,54 @@ std::unique_ptr<T> create_from_block(const PluginRegistry& plugins, PluginKind k
   return component;
 }
 
-// The experiment's `tokenizer`, else the llm's weights folder (an HF download holds both).
-std::unique_ptr<Tokenizer> experiment_tokenizer(const toml::table& config) {
+struct StageComponents {
+  StageSettings settings;
+  std::vector<std::unique_ptr<Objective>> objectives;
+  std::vector<std::unique_ptr<Dataset>> datasets;
+};
+
+// A SentencePiece model trained on the stages' text into the run folder ([tokenizer_training]);
+// a resumed run reads the one its first run trained.
+std::unique_ptr<Tokenizer> trained_tokenizer(const toml::table& training, const std::filesystem::path& run_root,
+                                             const std::vector<StageComponents>& stages, bool resume) {
+  const std::filesystem::path path = run_root / "tokenizer.model";
+  if (resume) {
+    if (!std::filesystem::exists(path)) throw std::runtime_error("the run to resume has no " + path.string());
+    spdlog::info("  tokenizer: {} (trained by the run resumed)", path.string());
+    return load_tokenizer(path);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> lines;
+  for (const StageComponents& stage : stages) {
+    const std::unique_ptr<ChatTemplate> chat_template = ChatTemplate::create(stage.settings.chat_template);
+    for (const auto& dataset : stage.datasets) {
+      std::vector<std::string> text = rendered_text_lines(*dataset, *chat_template);
+      lines.insert(lines.end(), std::make_move_iterator(text.begin()), std::make_move_iterator(text.end()));
+    }
+  }
+  TokenizerTrainingOptions options;
+  options.vocab_size = training["vocab_size"].value_or(std::int64_t{512});
+  options.model_type = training["model_type"].value_or(std::string("unigram"));
+  const std::int64_t pieces = train_sentencepiece_tokenizer(lines, options, path);
+  spdlog::info("  tokenizer: SentencePiece {} model of {} pieces trained on {} lines of the stages' text in {:.1f} s "
+               "→ {}",
+               options.model_type, pieces, lines.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.string());
+  return load_tokenizer(path);
+}
+
+// The experiment's `tokenizer`, one trained for it, else the llm's weights folder (an HF download
+// holds both).
+std::unique_ptr<Tokenizer> experiment_tokenizer(const toml::table& config, const std::filesystem::path& run_root,
+                                                const std::vector<StageComponents>& stages, bool resume) {
+  if (const toml::table* training = config["tokenizer_training"].as_table()) {
+    return trained_tokenizer(*training, run_root, stages, resume);
+  }
   if (const auto path = config["tokenizer"].value<std::string>()) return load_tokenizer(*path);
   const std::string weights = config["llm"]["weights"].value_or(std::string());
   if (weights.empty()) {
-    throw UsageError("training needs a tokenizer: set `tokenizer = PATH` (or give the llm `weights`, a folder "
-                     "holding one)");
+    throw UsageError("training needs a tokenizer: set `tokenizer = PATH`, add [tokenizer_training], or give the llm "
+                     "`weights`, a folder holding one");
   }
   return load_tokenizer(weights);
 }
@@ -71,6 +116,18 @@ std::filesystem::path resume_point(const CommandLine& line, const std::filesyste
                      " to resume from an earlier one");
   }
   return line.resume_from;
+}
+
+// The held-out QA of [evaluation], with the image preprocessing `stage` trains with.
+QaScores evaluate(MultimodalModel& model, const Tokenizer& tokenizer, const toml::table& evaluation,
+                  const StageSettings& stage) {
+  const std::filesystem::path questions = evaluation["questions"].value_or(std::string());
+  QaEvaluationOptions options;
+  options.max_new_tokens = evaluation["max_new_tokens"].value_or(std::int64_t{8});
+  options.limit = static_cast<std::size_t>(evaluation["limit"].value_or(std::int64_t{0}));
+  options.pad_to_square = stage.pad_to_square;
+  return evaluate_qa(model, tokenizer, evaluation["template"].value_or(std::string("vicuna_v1")), questions,
+                     evaluation["image_folder"].value_or(questions.parent_path().string()), options);
 }
 
 }  // namespace
@@ -100,11 +157,6 @@ int run_experiment_command(const CommandLine& line) {
   }
   // Every stage's objectives and datasets first: a plugin's bad parameters fail the run before
   // minutes go into loading a 7B LLM.
-  struct StageComponents {
-    StageSettings settings;
-    std::vector<std::unique_ptr<Objective>> objectives;
-    std::vector<std::unique_ptr<Dataset>> datasets;
-  };
   std::vector<StageComponents> stage_components;
   for (const auto& stage_node : *stages) {
     const toml::table& stage = *stage_node.as_table();  // validation guarantees tables here
@@ -137,13 +189,17 @@ int run_experiment_command(const CommandLine& line) {
       throw UsageError(experiment.file.string() + ": training needs an [" + key + "] block");
     }
   }
+  if (experiment.config["tokenizer_training"].as_table() && experiment.config["tokenizer"].value<std::string>()) {
+    throw UsageError(experiment.file.string() + ": give either `tokenizer` or [tokenizer_training], not both");
+  }
   const auto seed = static_cast<std::uint64_t>(experiment.config["seed"].value_or(std::int64_t{0}));
   torch::manual_seed(seed);
   const std::unique_ptr<Encoder> encoder =
       create_from_block<Encoder>(experiment.plugins, PluginKind::Encoder, *experiment.config["encoder"].as_table());
   const std::unique_ptr<Llm> llm =
       create_from_block<Llm>(experiment.plugins, PluginKind::Llm, *experiment.config["llm"].as_table());
-  const std::unique_ptr<Tokenizer> tokenizer = experiment_tokenizer(experiment.config);
+  const std::unique_ptr<Tokenizer> tokenizer =
+      experiment_tokenizer(experiment.config, run.root, stage_components, line.resume);
   spdlog::info("  tokenizer: {} tokens", tokenizer->vocab_size());
   if (tokenizer->vocab_size() > llm->vocab_size()) {
     throw UsageError("the tokenizer has " + std::to_string(tokenizer->vocab_size()) + " tokens but the llm only " +
@@ -173,8 +229,13 @@ int run_experiment_command(const CommandLine& line) {
       throw UsageError("the checkpoint is of stage '" + resume->stage + "' (number " + std::to_string(index + 1) +
                        "), which this experiment does not have in that place");
     }
-    restore_named_parameters(model, resume->weights);
-    for (const auto& [name, tensor] : resume->weights) carried_weights.push_back(name);
+    // The objectives' own weights are the resumed stage's to restore.
+    std::vector<std::pair<std::string, at::Tensor>> model_weights;
+    for (const auto& weight : resume->weights) {
+      if (weight.first.rfind(kObjectivePrefix, 0) != 0) model_weights.push_back(weight);
+    }
+    restore_named_parameters(model, model_weights);
+    for (const auto& weight : model_weights) carried_weights.push_back(weight.first);
     spdlog::info("resuming from {}: {} weights restored", line.resume_from.empty() ? "the latest checkpoint"
                                                                                     : line.resume_from.string(),
                  resume->weights.size());
@@ -207,21 +268,23 @@ int run_experiment_command(const CommandLine& line) {
     stage_run.config_toml = to_toml_string(experiment.config);
     stage_run.carried_weights = carried_weights;
     if (resumes_here) stage_run.resume = &*resume;
+    if (const toml::table* evaluation = experiment.config["evaluation"].as_table()) {
+      stage_run.evaluate = [&model, &tokenizer, evaluation, &stage] {
+        const QaScores scores = evaluate(model, *tokenizer, *evaluation, stage.settings);
+        std::vector<std::pair<std::string, double>> named = {{"accuracy", scores.overall.accuracy()}};
+        for (const CategoryScore& category : scores.categories) named.emplace_back(category.category, category.accuracy());
+        return named;
+      };
+    } else if (stage.settings.eval_every > 0) {
+      throw UsageError("stage '" + stage.settings.name + "' sets eval_every but the experiment has no [evaluation]");
+    }
     const StageSummary summary = StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
     carried_weights.insert(carried_weights.end(), summary.trained_weights.begin(), summary.trained_weights.end());
   }
 
   if (const toml::table* evaluation = experiment.config["evaluation"].as_table()) {
-    const std::filesystem::path questions = (*evaluation)["questions"].value_or(std::string());
-    QaEvaluationOptions options;
-    options.max_new_tokens = (*evaluation)["max_new_tokens"].value_or(std::int64_t{8});
-    options.limit = static_cast<std::size_t>((*evaluation)["limit"].value_or(std::int64_t{0}));
-    // Evaluate with the image preprocessing the last stage trained with.
-    options.pad_to_square = stage_components.back().settings.pad_to_square;
-    spdlog::info("evaluation on {}", questions.string());
-    const QaScores scores =
-        evaluate_qa(model, *tokenizer, (*evaluation)["template"].value_or(std::string("vicuna_v1")), questions,
-                    (*evaluation)["image_folder"].value_or(questions.parent_path().string()), options);
+    spdlog::info("evaluation on {}", (*evaluation)["questions"].value_or(std::string()));
+    const QaScores scores = evaluate(model, *tokenizer, *evaluation, stage_components.back().settings);
     write_qa_scores(run.root / "eval.json", scores);
     spdlog::info("evaluation written to {}:\n{}", (run.root / "eval.json").string(), format_qa_table(scores));
   }

@@ -43,6 +43,21 @@ const std::vector<FieldSchema>& experiment_schema() {
       optional_field("tokenizer", FieldType::Path,
                      "The LLM's tokenizer: an HF model folder, a tokenizer.model or a vocab.json. "
                      "Default: the llm's weights folder."),
+      optional_table_field(
+          "tokenizer_training",
+          "Train a SentencePiece tokenizer for the experiment instead of naming one (a toy LLM trained from "
+          "scratch): on the text of every stage's datasets, rendered with the stage's chat template, before "
+          "the first stage. It is written to runs/<name>/tokenizer.model (and reused from there by --resume). "
+          "Not together with `tokenizer`.",
+          {
+              default_field("vocab_size", FieldType::Int, "512",
+                            "Pieces, control tokens included (at most: a small corpus may yield fewer). The llm "
+                            "needs at least as many embedding rows.")
+                  .at_least(8),
+              default_field("model_type", FieldType::String, "'unigram'",
+                            "SentencePiece's algorithm: unigram (LLaMA's tokenizer is bpe) or bpe.")
+                  .one_of({"unigram", "bpe"}),
+          }),
       table_field("projector", "The projector from encoder features to LLM embeddings.",
                   {
                       default_field("type", FieldType::String, "'mlp2x_gelu'",
@@ -132,6 +147,10 @@ const std::vector<FieldSchema>& experiment_schema() {
               default_field("save_every", FieldType::Int, "0",
                             "Write a checkpoint (runs/<name>/checkpoints/<stage>-step-N) every N steps; one is "
                             "always written at the end of the stage.")
+                  .at_least(0),
+              default_field("eval_every", FieldType::Int, "0",
+                            "Run the experiment's [evaluation] every N steps of this stage (its accuracies go to "
+                            "the log and metrics.jsonl); 0 = only after the last stage.")
                   .at_least(0),
               default_field("keep_last", FieldType::Int, "2",
                             "Checkpoints of this stage kept, the most recent; earlier stages' stay. 0 = all.")

@@ -40,6 +40,7 @@ StageSettings StageSettings::from_table(const toml::table& stage) {
   settings.workers = stage["workers"].value_or(settings.workers);
   settings.log_every = stage["log_every"].value_or(settings.log_every);
   settings.save_every = stage["save_every"].value_or(settings.save_every);
+  settings.eval_every = stage["eval_every"].value_or(settings.eval_every);
   settings.keep_last = stage["keep_last"].value_or(settings.keep_last);
   return settings;
 }

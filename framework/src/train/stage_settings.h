@@ -39,6 +39,7 @@ struct StageSettings {
   std::int64_t workers = 2;
   std::int64_t log_every = 1;
   std::int64_t save_every = 0;
+  std::int64_t eval_every = 0;
   std::int64_t keep_last = 2;
 
   // From a validated [[stage]] table.

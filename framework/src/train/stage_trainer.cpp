@@ -52,6 +52,7 @@ ObjectiveRequirements union_of(const std::vector<Objective*>& objectives) {
     const ObjectiveRequirements wanted = objective->requirements();
     needs.logits = needs.logits || wanted.logits;
     needs.hidden_states = needs.hidden_states || wanted.hidden_states;
+    needs.image_pooled = needs.image_pooled || wanted.image_pooled;
     needs.text_labels_in_vdep_mode = needs.text_labels_in_vdep_mode || wanted.text_labels_in_vdep_mode;
   }
   return needs;
@@ -70,6 +71,21 @@ struct StepTerms {
     }
   }
 };
+
+// The objectives' own weights from a checkpoint (the model's are restored by the caller).
+void restore_objective_parameters(const std::vector<TrainableParameter>& parameters,
+                                  const std::vector<std::pair<std::string, at::Tensor>>& weights) {
+  torch::NoGradGuard no_grad;
+  for (const TrainableParameter& parameter : parameters) {
+    const auto found = std::find_if(weights.begin(), weights.end(),
+                                    [&](const auto& weight) { return weight.first == parameter.name; });
+    if (found == weights.end()) throw std::runtime_error("the checkpoint has no weight '" + parameter.name + "'");
+    if (found->second.sizes() != parameter.tensor.sizes()) {
+      throw std::runtime_error("checkpoint weight '" + parameter.name + "' has another shape than the objective's");
+    }
+    parameter.tensor.copy_(found->second);
+  }
+}
 
 }  // namespace
 
@@ -100,6 +116,9 @@ std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableP
   for (const TrainableParameter& parameter : parameters) names.insert(parameter.name);
   for (auto& [name, tensor] : named_model_parameters(model_)) {
     if (names.count(name)) checkpoint.weights.emplace_back(name, tensor.detach());
+  }
+  for (const TrainableParameter& parameter : parameters) {
+    if (parameter.name.rfind(kObjectivePrefix, 0) == 0) checkpoint.weights.emplace_back(parameter.name, parameter.tensor.detach());
   }
   checkpoint.optimizer_state = optimizer.state_tensors();
   checkpoint.cpu_generator_state = at::detail::getDefaultCPUGenerator().get_state();
@@ -142,12 +161,20 @@ StageSummary StageTrainer::run() {
   schedule.warmup_steps = settings_.warmup_steps ? *settings_.warmup_steps
                                                  : warmup_steps_from_ratio(total_steps, settings_.warmup_ratio);
 
+  ModelDimensions dimensions;
+  dimensions.encoder_hidden_size = model_.encoder().hidden_size();
+  dimensions.llm_hidden_size = model_.llm().hidden_size();
+  dimensions.vocab_size = model_.llm().vocab_size();
+  for (Objective* objective : objectives_) objective->bind(dimensions);
   std::vector<TrainableParameter> parameters = select_trainable_parameters(model_, settings_.train);
+  const std::vector<TrainableParameter> own_parameters = objective_parameters(objectives_);
+  parameters.insert(parameters.end(), own_parameters.begin(), own_parameters.end());
   if (parameters.empty()) throw std::invalid_argument("stage '" + settings_.name + "' trains no parameter");
   std::int64_t trained_values = 0;
   for (const auto& parameter : parameters) trained_values += parameter.tensor.numel();
   const bool llm_trains = std::any_of(parameters.begin(), parameters.end(), [](const TrainableParameter& p) {
-    return p.name.rfind(kProjectorPrefix, 0) != 0 && p.name.rfind(kEncoderPrefix, 0) != 0;
+    return p.name.rfind(kProjectorPrefix, 0) != 0 && p.name.rfind(kEncoderPrefix, 0) != 0 &&
+           p.name.rfind(kObjectivePrefix, 0) != 0;
   });
   // Dropout (phi-2's resid_pdrop) belongs to training the LLM; a frozen LLM stays deterministic.
   model_.llm().module().train(llm_trains);
@@ -165,6 +192,7 @@ StageSummary StageTrainer::run() {
     if (run_.resume->stage != settings_.name) {
       throw std::invalid_argument("the checkpoint is of stage '" + run_.resume->stage + "', not '" + settings_.name + "'");
     }
+    restore_objective_parameters(own_parameters, run_.resume->weights);
     optimizer.load_state(run_.resume->optimizer_state);
     step = run_.resume->optimizer_step;
     first_epoch = run_.resume->epoch;
@@ -233,6 +261,7 @@ StageSummary StageTrainer::run() {
         ObjectiveBatch outputs = model_.forward(micro_batches[micro], layouts[micro], needs);
         outputs.supervised_tokens_in_global_batch = supervised;
         outputs.vdep_image_tokens_in_global_batch = vdep_tokens;
+        outputs.samples_in_global_batch = static_cast<double>(samples);
         at::Tensor total;
         for (Objective* objective : objectives_) {
           ObjectiveTerms computed = objective->compute(outputs);
@@ -260,8 +289,16 @@ StageSummary StageTrainer::run() {
       if (step == 1) summary.first_loss = loss;
       summary.last_loss = loss;
 
+      std::vector<std::pair<std::string, double>> scores;
+      if (run_.evaluate && settings_.eval_every > 0 && step % settings_.eval_every == 0) {
+        scores = run_.evaluate();
+        std::string text;
+        for (const auto& [name, value] : scores) text += fmt::format(" {} {:.3f}", name, value);
+        spdlog::info("{} step {} evaluation:{}", settings_.name, step, text);
+      }
       if (metrics.is_open()) {
         nlohmann::ordered_json line{{"stage", settings_.name}, {"step", step}, {"epoch", epoch}, {"loss", loss}};
+        for (const auto& [name, value] : scores) line["eval_" + name] = value;
         for (const auto& [name, value] : terms.values) line[name] = value;
         line["lr"] = lr;
         line["grad_norm"] = grad_norm;

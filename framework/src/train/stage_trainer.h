@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct StageRun {
   std::vector<std::string> carried_weights;
   // Continue this stage from here: its weights already restored into the model by the caller.
   const TrainingCheckpoint* resume = nullptr;
+  // The experiment's evaluation, run every settings.eval_every steps: named scores ("accuracy",
+  // per category) of the model as it stands. Empty = none.
+  std::function<std::vector<std::pair<std::string, double>>()> evaluate;
 };
 
 struct StageSummary {

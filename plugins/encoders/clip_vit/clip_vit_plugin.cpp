@@ -21,7 +21,7 @@ const vdep::ParamSpec kParams[] = {
      "preprocessor_config.json). Empty: random weights of `preset`.",
      -vdep::kUnbounded, vdep::kUnbounded, nullptr},
     {"preset", vdep::ParamType::String, "vit-l-14-336", "Architecture used when `weights` is empty.",
-     -vdep::kUnbounded, vdep::kUnbounded, "vit-l-14-336|vit-l-14|vit-b-16|vit-b-32|tiny"},
+     -vdep::kUnbounded, vdep::kUnbounded, "vit-l-14-336|vit-l-14|vit-b-16|vit-b-32|toy|tiny"},
     {"select_layer", vdep::ParamType::Int, "-2",
      "Hidden state used as features, indexed like HF's hidden_states: 0 = embeddings, i = layer i, "
      "-1 = last layer, -2 = penultimate (LLaVA). Layers after it are not computed.",

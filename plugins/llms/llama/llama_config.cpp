@@ -38,6 +38,13 @@ nn::DecoderConfig llama_preset(const std::string& name) {
     config.num_key_value_heads = 4;
     config.vocab_size = 32000;
     config.norm_eps = 1e-5;
+  } else if (name == "toy") {  // the toy experiment's: 1M parameters, a tokenizer of 512 pieces
+    config.hidden_size = 128;
+    config.intermediate_size = 384;
+    config.num_hidden_layers = 4;
+    config.num_attention_heads = 4;
+    config.num_key_value_heads = 4;
+    config.vocab_size = 512;
   } else if (name == "tiny") {
     config.hidden_size = 64;
     config.intermediate_size = 128;
