@@ -24,7 +24,10 @@ int run_config_command(const CommandLine& line) {
 }
 
 int run_check_command(const CommandLine& line) {
-  const Experiment experiment = open_experiment(experiment_request(line, true));
+  ExperimentRequest request = experiment_request(line, true);
+  // Not for runs: the data loader skips an example whose image is missing, and says so.
+  request.check_file_contents = true;
+  const Experiment experiment = open_experiment(request);
   const toml::array* stages = experiment.config["stage"].as_array();
   std::printf("%s: ok (experiment '%s', %zu stage(s), %zu plugin(s) available)\n",
               experiment.file.c_str(), experiment.config["name"].value_or(std::string()).c_str(),

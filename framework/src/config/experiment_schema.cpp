@@ -202,12 +202,17 @@ Params validated_plugin_params(toml::table block, const std::string& key, Plugin
   return plugin_params(validated, *catalog.find(kind, validated["plugin"].value_or(std::string())));
 }
 
-void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
-                         const PluginCatalog& catalog, const ValidationOptions& options) {
+std::vector<ConfigDiagnostic> experiment_diagnostics(toml::table& table, const std::filesystem::path& experiment_file,
+                                                     const PluginCatalog& catalog, const ValidationOptions& options) {
   if (!table.contains("name")) table.insert("name", experiment_file.stem().string());
   SchemaValidator validator(catalog, options, experiment_file);
   validator.check_table(table, experiment_schema(), "");
-  std::vector<ConfigDiagnostic> diagnostics = validator.take_diagnostics();
+  return validator.take_diagnostics();
+}
+
+void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
+                         const PluginCatalog& catalog, const ValidationOptions& options) {
+  std::vector<ConfigDiagnostic> diagnostics = experiment_diagnostics(table, experiment_file, catalog, options);
   if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
 }
 

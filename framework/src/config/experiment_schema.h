@@ -26,6 +26,11 @@ const std::vector<FieldSchema>& experiment_schema();
 void validate_experiment(toml::table& table, const std::filesystem::path& experiment_file,
                          const PluginCatalog& catalog, const ValidationOptions& options);
 
+// The same, returning the problems instead of throwing them, for a caller that adds its own
+// (`vdep-run check`: what the experiment's files hold) to the one list.
+std::vector<ConfigDiagnostic> experiment_diagnostics(toml::table& table, const std::filesystem::path& experiment_file,
+                                                     const PluginCatalog& catalog, const ValidationOptions& options);
+
 // Validates one plugin block outside an experiment (a command line's or a program's settings),
 // exactly as an experiment's block under `key` would be, and returns the plugin's Params: unset
 // parameters take their declared defaults, --set-style text is typed. Throws ConfigError.

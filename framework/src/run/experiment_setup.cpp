@@ -1,6 +1,9 @@
 #include "run/experiment_setup.h"
 
+#include <utility>
+
 #include "config/experiment_schema.h"
+#include "run/experiment_files.h"
 
 namespace vdep {
 
@@ -14,7 +17,14 @@ Experiment open_experiment(const ExperimentRequest& request) {
 
   ValidationOptions options;
   options.check_paths_exist = request.check_paths_exist;
-  validate_experiment(experiment.config, request.file, experiment.plugins, options);
+  std::vector<ConfigDiagnostic> problems =
+      experiment_diagnostics(experiment.config, request.file, experiment.plugins, options);
+  if (request.check_file_contents) {
+    for (ConfigDiagnostic& missing : missing_experiment_files(experiment.config, request.file)) {
+      problems.push_back(std::move(missing));
+    }
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
   return experiment;
 }
 

@@ -19,6 +19,7 @@ struct ExperimentRequest {
   std::vector<ConfigOverride> overrides;
   std::vector<std::filesystem::path> plugin_paths;  // from --plugin-path
   bool check_paths_exist = false;
+  bool check_file_contents = false;  // also what weights, tokenizer and data folders hold (experiment_files.h)
 };
 
 struct Experiment {
@@ -30,7 +31,7 @@ struct Experiment {
 
 // Loads the file (bases, overrides, interpolation), finds the plugins (command line,
 // VDEP_PLUGIN_PATH, the experiment's [plugins] paths, bundled) and validates everything.
-// Throws UsageError / ConfigError.
+// Throws UsageError / ConfigError; one ConfigError lists every problem, missing files included.
 Experiment open_experiment(const ExperimentRequest& request);
 
 }  // namespace vdep
