@@ -160,9 +160,10 @@ TEST_F(ValidationTest, UnknownKeyWithoutANearMatchListsTheValidKeys) {
   EXPECT_EQ(validation_errors(file_),
             (std::vector<std::string>{at(3, 1) + "stage[0].learning_rate: unknown key; valid keys here: "
                                                  "adam_beta1, adam_beta2, adam_epsilon, data_ratio, datasets, epochs, eval_every, "
-                                                 "global_batch_size, gradient_accumulation, group_by_modality_length, "
-                                                 "image_aspect_ratio, init_from, keep_last, log_every, lr, lr_schedule, max_grad_norm, "
-                                                 "max_length, max_steps, micro_batch_size, name, objectives, save_every, "
+                                                 "global_batch_size, gradient_accumulation, gradient_checkpointing, "
+                                                 "group_by_modality_length, image_aspect_ratio, init_from, keep_last, "
+                                                 "log_every, lr, lr_schedule, max_grad_norm, max_length, max_steps, "
+                                                 "micro_batch_size, name, objectives, precision, save_every, "
                                                  "template, train, warmup_ratio, warmup_steps, weight_decay, workers"}));
 }
 

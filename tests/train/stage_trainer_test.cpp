@@ -1,9 +1,14 @@
-// One training stage on the tiny model and a generated shapes dataset: what it leaves frozen, and
-// that gradient accumulation is the same step as one large batch.
+// One training stage on the tiny model and a generated shapes dataset: what it leaves frozen, that
+// gradient accumulation is the same step as one large batch, and that gradient checkpointing and bf16
+// autocast change what they should and nothing else.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
 
 #include <torch/torch.h>
 
+#include <vdep/autocast.h>
 #include <vdep/llava_json_dataset.h>
 #include <vdep/shapes_dataset.h>
 #include <vdep/tokenizer.h>
@@ -155,6 +160,77 @@ TEST_F(StageTrainerTest, ResumingFromACheckpointRepeatsTheUninterruptedRun) {
   ASSERT_EQ(tail.losses.size(), 4u);
   for (std::size_t step = 0; step < 4; ++step) {
     EXPECT_NEAR(tail.losses[step], whole.losses[8 + step], 1e-6) << "step " << 9 + step;
+  }
+}
+
+// The LLM trained with its layers recomputed in the backward takes the same steps.
+TEST_F(StageTrainerTest, GradientCheckpointingTakesTheSameSteps) {
+  StageSettings stage = settings(2, 2);
+  stage.train = {"projector", "llm"};
+  torch::manual_seed(5);
+  test::TinyMultimodalModel plain(tokenizer_->vocab_size());
+  const StageSummary plain_summary = train(plain, stage);
+
+  stage.gradient_checkpointing = true;
+  torch::manual_seed(5);
+  test::TinyMultimodalModel recomputed(tokenizer_->vocab_size());
+  const StageSummary recomputed_summary = train(recomputed, stage);
+  EXPECT_TRUE(recomputed.model.options().gradient_checkpointing);
+
+  ASSERT_EQ(recomputed_summary.losses.size(), 2u);
+  for (std::size_t step = 0; step < 2; ++step) {
+    EXPECT_NEAR(plain_summary.losses[step], recomputed_summary.losses[step], 1e-6) << step;
+  }
+  const auto trained = plain.llm->module().named_parameters();
+  for (const auto& item : recomputed.llm->module().named_parameters()) {
+    EXPECT_TRUE(torch::allclose(item.value(), trained[item.key()], 0, kUpdateTolerance)) << item.key();
+  }
+}
+
+// Passes the batches on to the lm objective, noting the dtype the logits arrive in: bf16 only when
+// autocast reached the LM head's matmul.
+class LogitsDtypeProbe final : public Objective {
+ public:
+  explicit LogitsDtypeProbe(Objective& lm) : lm_(lm) {}
+  ObjectiveTerms compute(const ObjectiveBatch& batch) override {
+    logits_dtype = batch.logits.scalar_type();
+    ObjectiveTerms terms = lm_.compute(batch);
+    loss_dtype = terms.total.scalar_type();
+    return terms;
+  }
+  ObjectiveRequirements requirements() const override { return lm_.requirements(); }
+
+  at::ScalarType logits_dtype = at::kDouble;
+  at::ScalarType loss_dtype = at::kDouble;
+
+ private:
+  Objective& lm_;
+};
+
+TEST_F(StageTrainerTest, Bf16AutocastTrainsCloseToFp32) {
+  StageSettings stage = settings(2, 1);
+  stage.train = {"projector", "llm"};
+  stage.max_steps = 3;
+  std::map<TrainingPrecision, StageSummary> summaries;
+  for (const TrainingPrecision precision : {TrainingPrecision::Fp32, TrainingPrecision::Bf16Autocast}) {
+    stage.precision = precision;
+    torch::manual_seed(5);
+    test::TinyMultimodalModel tiny(tokenizer_->vocab_size());
+    LogitsDtypeProbe probe(*lm_);
+    summaries[precision] = StageTrainer(stage, tiny.model, *tokenizer_, {&probe}, {dataset_.get()}, StageRun{}).run();
+    const bool bf16 = precision == TrainingPrecision::Bf16Autocast;
+    EXPECT_EQ(probe.logits_dtype, bf16 ? at::kBFloat16 : at::kFloat);
+    EXPECT_EQ(probe.loss_dtype, at::kFloat);
+    for (const auto& parameter : tiny.llm->module().parameters()) ASSERT_EQ(parameter.scalar_type(), at::kFloat);
+    EXPECT_FALSE(AutocastState::current().cpu_enabled);  // the trainer's region has closed
+  }
+  const StageSummary& fp32 = summaries[TrainingPrecision::Fp32];
+  const StageSummary& bf16 = summaries[TrainingPrecision::Bf16Autocast];
+  ASSERT_EQ(bf16.losses.size(), 3u);
+  for (std::size_t step = 0; step < 3; ++step) {
+    EXPECT_TRUE(std::isfinite(bf16.losses[step])) << step;
+    EXPECT_NEAR(bf16.losses[step], fp32.losses[step], 2e-2 * fp32.losses[step]) << step;
+    EXPECT_NE(bf16.losses[step], fp32.losses[step]) << step;  // bf16 rounding shows
   }
 }
 

@@ -35,6 +35,10 @@ struct LlmForwardOptions {
   // Skip the LM head (logits stay undefined): image-only objectives and feature extraction need
   // only hidden states, and the head is the largest matmul of a forward.
   bool skip_logits = false;
+  // Gradient checkpointing: keep only each decoder layer's input during the forward and recompute
+  // the layer under autograd in the backward (one more forward of the layers, for a graph that no
+  // longer holds their activations). Only with grad mode on; not with a cache or attentions.
+  bool recompute_layers_in_backward = false;
 };
 
 struct LlmInputs {

@@ -155,6 +155,14 @@ const std::vector<FieldSchema>& experiment_schema() {
               default_field("keep_last", FieldType::Int, "2",
                             "Checkpoints of this stage kept, the most recent; earlier stages' stay. 0 = all.")
                   .at_least(0),
+              default_field("gradient_checkpointing", FieldType::Bool, "false",
+                            "Recompute the LLM's decoder layers in the backward instead of keeping their "
+                            "activations: less memory, one more forward of the layers (LLaVA trains with it). "
+                            "Matters only when the LLM, or something before it, trains."),
+              default_field("precision", FieldType::String, "'fp32'",
+                            "fp32, or bf16: bf16 autocast around the forward and the objectives (matmuls in "
+                            "bf16; parameters, gradients, optimizer state and loss reductions stay fp32).")
+                  .one_of({"fp32", "bf16"}),
           })
           .unique_by("name"),
   };

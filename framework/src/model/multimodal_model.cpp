@@ -80,6 +80,7 @@ ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const Splice
     LlmForwardOptions forward_options;
     forward_options.return_hidden_states = needs.hidden_states;
     forward_options.skip_logits = !needs.logits;
+    forward_options.recompute_layers_in_backward = options_.gradient_checkpointing;
     LlmOutput output = llm_.forward(inputs, forward_options);
     result.logits = std::move(output.logits);
     result.labels = spliced.labels;

@@ -23,6 +23,9 @@ struct MultimodalModelOptions {
   // a frozen encoder runs without autograd, which saves its activations. (Unfreezing it later,
   // requires_grad on any encoder parameter, makes it run with autograd again.)
   bool train_encoder = false;
+  // Recompute the LLM's decoder layers in the backward instead of keeping their activations
+  // (LlmForwardOptions::recompute_layers_in_backward; the stage key gradient_checkpointing).
+  bool gradient_checkpointing = false;
 };
 
 class MultimodalModel {
@@ -51,6 +54,8 @@ class MultimodalModel {
   const MultimodalModelOptions& options() const { return options_; }
   // Stages may differ in their maximum length; 0 = no limit.
   void set_max_length(std::int64_t max_length) { options_.max_length = max_length; }
+  // So may they in gradient checkpointing.
+  void set_gradient_checkpointing(bool enabled) { options_.gradient_checkpointing = enabled; }
 
  private:
   // The encoder's output, with autograd only while some encoder parameter trains.

@@ -140,8 +140,9 @@ CausalAttentionOutput causal_attention(const at::Tensor& q, const at::Tensor& k,
                 (1.0 / std::sqrt(static_cast<double>(q.size(3))));
   const auto allowed = mask.defined() ? mask : causal_order(new_length, total, q.device());
   // The dtype's lowest value rather than -inf, as HF does: exp() of it is 0 all the same, and a
-  // row masked throughout (which causal_padding_mask never produces) would still stay finite.
-  scores = scores.masked_fill(allowed.logical_not(), lowest_value(score_dtype));
+  // row masked throughout (which causal_padding_mask never produces) would still stay finite. The
+  // scores' own dtype: under autocast the product comes out bf16 whatever score_dtype asked.
+  scores = scores.masked_fill(allowed.logical_not(), lowest_value(scores.scalar_type()));
   const auto probabilities = at::softmax(scores, -1, at::kFloat).to(values.scalar_type());
   CausalAttentionOutput output;
   output.context = merge_heads(at::matmul(probabilities, values));

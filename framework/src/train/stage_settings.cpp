@@ -42,6 +42,9 @@ StageSettings StageSettings::from_table(const toml::table& stage) {
   settings.save_every = stage["save_every"].value_or(settings.save_every);
   settings.eval_every = stage["eval_every"].value_or(settings.eval_every);
   settings.keep_last = stage["keep_last"].value_or(settings.keep_last);
+  settings.gradient_checkpointing = stage["gradient_checkpointing"].value_or(settings.gradient_checkpointing);
+  settings.precision = stage["precision"].value_or(std::string("fp32")) == "bf16" ? TrainingPrecision::Bf16Autocast
+                                                                                  : TrainingPrecision::Fp32;
   return settings;
 }
 

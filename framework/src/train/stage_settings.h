@@ -13,6 +13,10 @@
 
 namespace vdep {
 
+// The dtype the forward and the objectives compute in; parameters, gradients and the optimizer
+// stay fp32 either way.
+enum class TrainingPrecision { Fp32, Bf16Autocast };
+
 struct StageSettings {
   std::string name;
   std::string chat_template = "plain";
@@ -41,6 +45,8 @@ struct StageSettings {
   std::int64_t save_every = 0;
   std::int64_t eval_every = 0;
   std::int64_t keep_last = 2;
+  bool gradient_checkpointing = false;
+  TrainingPrecision precision = TrainingPrecision::Fp32;
 
   // From a validated [[stage]] table.
   static StageSettings from_table(const toml::table& stage);

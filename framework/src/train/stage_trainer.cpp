@@ -5,12 +5,14 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <vdep/autocast.h>
 #include <vdep/chat_template.h>
 
 #include "data/data_loader.h"
@@ -178,6 +180,12 @@ StageSummary StageTrainer::run() {
   });
   // Dropout (phi-2's resid_pdrop) belongs to training the LLM; a frozen LLM stays deterministic.
   model_.llm().module().train(llm_trains);
+  model_.set_gradient_checkpointing(settings_.gradient_checkpointing);
+  // Autocast follows the device the parameters are on.
+  std::optional<AutocastState> autocast;
+  if (settings_.precision == TrainingPrecision::Bf16Autocast) {
+    autocast = AutocastState::current().enabled_on(parameters.front().tensor.device().type(), at::kBFloat16);
+  }
   AdamWOptions optimizer_options;
   optimizer_options.beta1 = settings_.adam_beta1;
   optimizer_options.beta2 = settings_.adam_beta2;
@@ -258,15 +266,23 @@ StageSummary StageTrainer::run() {
       StepTerms terms;
       double loss = 0;
       for (std::size_t micro = 0; micro < micro_batches.size(); ++micro) {
-        ObjectiveBatch outputs = model_.forward(micro_batches[micro], layouts[micro], needs);
-        outputs.supervised_tokens_in_global_batch = supervised;
-        outputs.vdep_image_tokens_in_global_batch = vdep_tokens;
-        outputs.samples_in_global_batch = static_cast<double>(samples);
         at::Tensor total;
-        for (Objective* objective : objectives_) {
-          ObjectiveTerms computed = objective->compute(outputs);
-          for (const auto& [name, value] : computed.terms) terms.add(name, value.item<double>());
-          total = total.defined() ? total + computed.total : computed.total;
+        {
+          // The backward stays outside, as torch's AMP recipe has it: its ops follow the forward's dtypes.
+          std::optional<AutocastGuard> autocast_region;
+          if (autocast) autocast_region.emplace(*autocast);
+          ObjectiveBatch outputs = model_.forward(micro_batches[micro], layouts[micro], needs);
+          outputs.supervised_tokens_in_global_batch = supervised;
+          outputs.vdep_image_tokens_in_global_batch = vdep_tokens;
+          outputs.samples_in_global_batch = static_cast<double>(samples);
+          for (Objective* objective : objectives_) {
+            ObjectiveTerms computed = objective->compute(outputs);
+            for (const auto& [name, value] : computed.terms) terms.add(name, value.item<double>());
+            // The objectives reduce in fp32 (the lm objective upcasts the logits); the sum of the
+            // terms is kept fp32 whatever an objective returns.
+            const at::Tensor term = computed.total.to(at::kFloat);
+            total = total.defined() ? total + term : term;
+          }
         }
         loss += total.item<double>();
         if (total.requires_grad()) total.backward();

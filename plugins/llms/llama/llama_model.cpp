@@ -61,7 +61,7 @@ LlamaModelImpl::LlamaModelImpl(const nn::DecoderConfig& config, torch::Dtype dty
 at::Tensor LlamaModelImpl::forward(at::Tensor x, const nn::DecoderLayerInputs& inputs, std::vector<at::Tensor>* hidden_states) {
   for (std::size_t i = 0; i < layers->size(); ++i) {
     if (hidden_states) hidden_states->push_back(x);
-    x = layers[i]->as<LlamaDecoderLayer>()->forward(x, i, inputs);
+    x = nn::decoder_layer_forward(layers->ptr<LlamaDecoderLayerImpl>(i), x, i, inputs);
   }
   x = norm(x);
   if (hidden_states) hidden_states->push_back(x);

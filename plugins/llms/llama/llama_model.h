@@ -8,6 +8,7 @@
 #include <vdep/llm.h>
 #include <vdep/nn/causal_attention.h>
 #include <vdep/nn/decoder_config.h>
+#include <vdep/nn/decoder_layer_forward.h>
 #include <vdep/nn/rms_norm.h>
 #include <vdep/nn/rotary_embedding.h>
 

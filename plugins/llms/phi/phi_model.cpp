@@ -64,7 +64,7 @@ at::Tensor PhiModelImpl::forward(at::Tensor x, const nn::DecoderLayerInputs& inp
   x = torch::dropout(x, embedding_dropout_, is_training());
   for (std::size_t i = 0; i < layers->size(); ++i) {
     if (hidden_states) hidden_states->push_back(x);
-    x = layers[i]->as<PhiDecoderLayer>()->forward(x, i, inputs);
+    x = nn::decoder_layer_forward(layers->ptr<PhiDecoderLayerImpl>(i), x, i, inputs);
   }
   x = final_layernorm(x);
   if (hidden_states) hidden_states->push_back(x);

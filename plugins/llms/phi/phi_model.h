@@ -7,6 +7,7 @@
 
 #include <vdep/nn/causal_attention.h>
 #include <vdep/nn/decoder_config.h>
+#include <vdep/nn/decoder_layer_forward.h>
 #include <vdep/nn/vision_transformer.h>
 
 #include "phi_config.h"

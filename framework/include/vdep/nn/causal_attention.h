@@ -29,6 +29,9 @@ struct DecoderLayerInputs {
   const DecoderStep& step;
   KvCache* cache;                        // the layer appends its keys and values when given
   std::vector<at::Tensor>* attentions;  // the layer appends its probabilities when given
+  // Run each layer through decoder_layer_forward's activation checkpointing (never with a cache or
+  // attentions: the recomputation would append them again).
+  bool recompute_in_backward = false;
 };
 
 // Checks `inputs` against `hidden_size` and the cache, and derives the positions and the mask.

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 #include <torch/nn/module.h>
 
@@ -20,7 +21,9 @@ namespace vdep::nn {
 //   model->embed_tokens                          a torch::nn::Embedding,
 //   model->forward(embeds, DecoderLayerInputs, hidden_states*)
 //                                                the decoder layers and final norm, appending HF's
-//                                                hidden_states when given a vector,
+//                                                hidden_states when given a vector, each layer run
+//                                                by decoder_layer_forward (which honours
+//                                                LlmForwardOptions::recompute_layers_in_backward),
 //   logits(last_hidden_state)                    the LM head.
 template <typename CausalLm>
 class DecoderLlm final : public Llm {
@@ -44,9 +47,12 @@ class DecoderLlm final : public Llm {
                 " positions exceed max_position_embeddings ", config_.max_position_embeddings);
     const auto dtype = model_->model->embed_tokens->weight.scalar_type();
     const RotaryCosSin rotary = rotary_cos_sin(step.position_ids, config_.rotary_dim(), config_.rope_theta, dtype);
+    const bool recompute = options.recompute_layers_in_backward && at::GradMode::is_enabled();
+    TORCH_CHECK(!recompute || (!options.cache && !options.return_attentions), name_,
+                ": recompute_layers_in_backward cannot fill a KV cache or return attentions");
     LlmOutput output;
     const DecoderLayerInputs layer_inputs{rotary, step, options.cache,
-                                          options.return_attentions ? &output.attentions : nullptr};
+                                          options.return_attentions ? &output.attentions : nullptr, recompute};
     output.last_hidden_state = model_->model->forward(inputs.inputs_embeds.to(dtype), layer_inputs,
                                                       options.return_hidden_states ? &output.hidden_states : nullptr);
     if (!options.skip_logits) output.logits = model_->logits(output.last_hidden_state);
