@@ -233,7 +233,7 @@ TEST_F(CliTest, ToyExperimentRunsEveryStageOfThePipeline) {
   EXPECT_TRUE(std::filesystem::is_regular_file(scratch_ / "data" / "shapes_toy" / "eval.json"));
   EXPECT_TRUE(std::filesystem::is_regular_file(run / "tokenizer.model"));
   const std::string log = read_text_file(run / "run.log");
-  EXPECT_CONTAINS(log, "tokenizer: SentencePiece unigram model of ");
+  EXPECT_CONTAINS(log, "tokenizer: SentencePiece bpe model of ");
   EXPECT_CONTAINS(log, "shapes_toy/pretrain.json, 24 records, text only");
 
   std::vector<nlohmann::json> metrics;
@@ -366,7 +366,7 @@ TEST_F(CliTest, ProbeEncoderPrintsStatisticsAndDumpsEveryTensor) {
 
   const auto bad_param = vdep_run("probe encoder --plugin clip_vit --param preset=huge --image " + shell_quote(image.string()));
   EXPECT_EQ(bad_param.exit_code, 2);
-  EXPECT_CONTAINS(bad_param.err, "encoder.preset: must be one of vit-l-14-336, vit-l-14, vit-b-16, vit-b-32, tiny (got 'huge')");
+  EXPECT_CONTAINS(bad_param.err, "encoder.preset: must be one of vit-l-14-336, vit-l-14, vit-b-16, vit-b-32, toy, tiny (got 'huge')");
   const auto no_image = vdep_run("probe encoder --plugin clip_vit --image " + shell_quote((scratch_ / "none.png").string()));
   EXPECT_EQ(no_image.exit_code, 2);
   EXPECT_CONTAINS(no_image.err, "image not found: " + (scratch_ / "none.png").string());

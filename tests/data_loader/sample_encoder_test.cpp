@@ -90,10 +90,11 @@ TEST_F(SampleEncoderTest, MarkersAndImagesMustAgreeInNumber) {
 }
 
 TEST_F(SampleEncoderTest, ConversationsTheTemplateRefusesOrCannotLabelAreSkipped) {
-  const DatasetExample text_only{"t", {}, {{"human", "Hi"}, {"gpt", "Hello."}}};
-  const SkippedSample malformed = skip_of(encode(text_only, SampleMode::Llava));
-  EXPECT_EQ(malformed.reason, SkipReason::MalformedConversation) << "plain needs an image marker";
+  const DatasetExample two_rounds{"r", {}, {{"human", "Hi"}, {"gpt", "Hello."}, {"human", "And?"}, {"gpt", "Bye."}}};
+  const SkippedSample malformed = skip_of(encode(two_rounds, SampleMode::Llava));
+  EXPECT_EQ(malformed.reason, SkipReason::MalformedConversation) << "plain takes one question and its caption";
 
+  const DatasetExample text_only{"t", {}, {{"human", "Hi"}, {"gpt", "Hello."}}};
   test::WordTokenizerStyle style = test::llama_style();
   style.glue_after_colon = true;  // "ASSISTANT:" merges with the answer's first word
   test::WordTestTokenizer gluing(style);

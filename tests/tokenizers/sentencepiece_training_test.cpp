@@ -45,7 +45,7 @@ TEST_F(SentencePieceTrainingTest, EncodesAsSpmTrainsModelWithTheSameFlags) {
   const ProcessResult result = run_process(
       shell_quote(spm_train) + " --input=" + shell_quote((folder_ / "corpus.txt").string()) + " --model_prefix=" +
       shell_quote((folder_ / "reference").string()) +
-      " --model_type=unigram --vocab_size=300 --character_coverage=1.0 --byte_fallback=true --split_digits=true"
+      " --model_type=bpe --vocab_size=300 --character_coverage=1.0 --byte_fallback=true --split_digits=true"
       " --normalization_rule_name=identity --remove_extra_whitespaces=false --add_dummy_prefix=true"
       " --allow_whitespace_only_pieces=true --hard_vocab_limit=false --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -70,7 +70,7 @@ TEST_F(SentencePieceTrainingTest, EncodesAsSpmTrainsModelWithTheSameFlags) {
 
 TEST_F(SentencePieceTrainingTest, SameTextGivesTheSameModel) {
   TokenizerTrainingOptions options;
-  options.vocab_size = 280;
+  options.vocab_size = 320;
   train_sentencepiece_tokenizer(corpus(), options, folder_ / "a.model");
   train_sentencepiece_tokenizer(corpus(), options, folder_ / "b.model");
   std::ifstream a(folder_ / "a.model", std::ios::binary), b(folder_ / "b.model", std::ios::binary);

@@ -72,7 +72,7 @@ std::unique_ptr<Tokenizer> trained_tokenizer(const toml::table& training, const 
   }
   TokenizerTrainingOptions options;
   options.vocab_size = training["vocab_size"].value_or(std::int64_t{512});
-  options.model_type = training["model_type"].value_or(std::string("unigram"));
+  options.model_type = training["model_type"].value_or(std::string("bpe"));
   const std::int64_t pieces = train_sentencepiece_tokenizer(lines, options, path);
   spdlog::info("  tokenizer: SentencePiece {} model of {} pieces trained on {} lines of the stages' text in {:.1f} s "
                "→ {}",

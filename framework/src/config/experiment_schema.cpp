@@ -54,8 +54,9 @@ const std::vector<FieldSchema>& experiment_schema() {
                             "Pieces, control tokens included (at most: a small corpus may yield fewer). The llm "
                             "needs at least as many embedding rows.")
                   .at_least(8),
-              default_field("model_type", FieldType::String, "'unigram'",
-                            "SentencePiece's algorithm: unigram (LLaMA's tokenizer is bpe) or bpe.")
+              default_field("model_type", FieldType::String, "'bpe'",
+                            "SentencePiece's algorithm: bpe (LLaMA's) or unigram. On a small corpus unigram keeps few "
+                            "pieces besides the 256 byte pieces, and splits common words into letters.")
                   .one_of({"unigram", "bpe"}),
           }),
       table_field("projector", "The projector from encoder features to LLM embeddings.",

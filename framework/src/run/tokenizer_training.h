@@ -18,7 +18,7 @@ std::vector<std::string> rendered_text_lines(const Dataset& dataset, const ChatT
 
 struct TokenizerTrainingOptions {
   std::int64_t vocab_size = 512;
-  std::string model_type = "unigram";  // or "bpe"
+  std::string model_type = "bpe";  // or "unigram"
 };
 
 // Trains on `lines` with LLaMA's conventions (unk 0, <s> 1, </s> 2, no padding piece; byte

@@ -345,6 +345,11 @@ StageSummary StageTrainer::run() {
   summary.seconds = seconds_between(stage_start, Clock::now());
   summary.data_wait_seconds = loader.total_wait_seconds();
   summary.data_report = loader.report().format();
+  if (run_.resume && summary.losses.empty()) {
+    // Resumed from this stage's last checkpoint: nothing was left to train.
+    spdlog::info("stage '{}' was complete at the checkpoint (step {})", settings_.name, summary.steps);
+    return summary;
+  }
   spdlog::info("stage '{}' done: {} steps, {} samples in {} ({:.1f} samples/s, {:.1f}% of it waiting for data); "
                "loss {:.4f} → {:.4f}; peak memory {:.0f} MiB",
                settings_.name, summary.steps, summary.samples, duration_text(summary.seconds),

@@ -36,7 +36,7 @@ nn::VisionTowerConfig clip_vision_preset(const std::string& name) {
     config.num_hidden_layers = 4;
     config.num_attention_heads = 4;
     config.image_size = 64;
-    config.patch_size = 8;
+    config.patch_size = 16;
   } else if (name != "vit-b-32") {
     throw std::invalid_argument("unknown CLIP preset '" + name + "'");
   }
