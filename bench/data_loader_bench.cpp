@@ -34,6 +34,7 @@
 #include "data/shapes_renderer.h"
 #include "data/shapes_scene.h"
 #include "image/png_encoder.h"
+#include "flag_values.h"
 #include "measurement.h"
 
 namespace {
@@ -91,25 +92,19 @@ int main(int argc, char** argv) {
   std::size_t prefetch = 4;
   double data_ratio = 0.0;
   std::filesystem::path tokenizer_path = VDEP_SOURCE_DIR "/tests/fixtures/chat/llama_sp/tokenizer.model";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::string value = argv[i + 1];
-    if (flag == "--data") data = value;
-    else if (flag == "--images") images = std::stoi(value);
-    else if (flag == "--size") size = std::stoi(value);
-    else if (flag == "--crop") crop = std::stoi(value);
-    else if (flag == "--batch") batch = std::stoul(value);
-    else if (flag == "--steps") steps = std::stoul(value);
-    else if (flag == "--step-ms") step_ms = std::stoi(value);
-    else if (flag == "--workers") workers_list = value;
-    else if (flag == "--prefetch") prefetch = std::stoul(value);
-    else if (flag == "--data-ratio") data_ratio = std::stod(value);
-    else if (flag == "--tokenizer") tokenizer_path = value;
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  vdep::bench::FlagValues flags;
+  flags.text("--data", data)
+      .number("--images", images)
+      .number("--size", size)
+      .number("--crop", crop)
+      .number("--batch", batch)
+      .number("--steps", steps)
+      .number("--step-ms", step_ms)
+      .text("--workers", workers_list)
+      .number("--prefetch", prefetch)
+      .number("--data-ratio", data_ratio)
+      .text("--tokenizer", tokenizer_path);
+  if (!flags.parse(argc, argv)) return 2;
 
   std::filesystem::path generated;
   if (data.empty()) {

@@ -17,6 +17,7 @@
 #include <vdep/encoder.h>
 
 #include "bundled_plugin.h"
+#include "flag_values.h"
 #include "measurement.h"
 
 namespace {
@@ -42,19 +43,14 @@ int main(int argc, char** argv) {
   int iterations = 3;
   std::string precision = "both";
   int threads = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--plugin") plugin = argv[i + 1];
-    else if (flag == "--preset") preset = argv[i + 1];
-    else if (flag == "--batch") batch = std::stoi(argv[i + 1]);
-    else if (flag == "--iterations") iterations = std::stoi(argv[i + 1]);
-    else if (flag == "--precision") precision = argv[i + 1];
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  vdep::bench::FlagValues flags;
+  flags.text("--plugin", plugin)
+      .text("--preset", preset)
+      .number("--batch", batch)
+      .number("--iterations", iterations)
+      .text("--precision", precision)
+      .number("--threads", threads);
+  if (!flags.parse(argc, argv)) return 2;
 
   // LibTorch's own pool (elementwise ops, convolutions). OpenBLAS runs the matrix products on its
   // own threads either way, and on the 2-core machine a second LibTorch thread competes with them

@@ -22,6 +22,7 @@
 #include <vdep/llm.h>
 
 #include "bundled_plugin.h"
+#include "flag_values.h"
 #include "measurement.h"
 
 namespace {
@@ -95,21 +96,16 @@ int main(int argc, char** argv) {
   std::string precision = "both";
   int threads = 0;
   int new_tokens = 32;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--plugin") plugin = argv[i + 1];
-    else if (flag == "--preset") preset = argv[i + 1];
-    else if (flag == "--batch") batch = std::stoi(argv[i + 1]);
-    else if (flag == "--seq") seq = std::stoi(argv[i + 1]);
-    else if (flag == "--iterations") iterations = std::stoi(argv[i + 1]);
-    else if (flag == "--precision") precision = argv[i + 1];
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else if (flag == "--new-tokens") new_tokens = std::stoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  vdep::bench::FlagValues flags;
+  flags.text("--plugin", plugin)
+      .text("--preset", preset)
+      .number("--batch", batch)
+      .number("--seq", seq)
+      .number("--iterations", iterations)
+      .text("--precision", precision)
+      .number("--threads", threads)
+      .number("--new-tokens", new_tokens);
+  if (!flags.parse(argc, argv)) return 2;
 
   // As in encoder_bench: OpenBLAS runs the matrix products on its own threads, so LibTorch's
   // default is kept unless asked.

@@ -32,6 +32,7 @@
 #include <vdep/objective.h>
 
 #include "bundled_plugin.h"
+#include "flag_values.h"
 #include "measurement.h"
 #include "model/projector.h"
 #include "train/adamw_optimizer.h"
@@ -143,20 +144,15 @@ int main(int argc, char** argv) {
   int warmup = 1;
   std::string precision = "both";
   int threads = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--preset") preset = argv[i + 1];
-    else if (flag == "--batch") batch = std::stoll(argv[i + 1]);
-    else if (flag == "--text") text = std::stoll(argv[i + 1]);
-    else if (flag == "--iterations") iterations = std::stoi(argv[i + 1]);
-    else if (flag == "--warmup") warmup = std::stoi(argv[i + 1]);
-    else if (flag == "--precision") precision = argv[i + 1];
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  vdep::bench::FlagValues flags;
+  flags.text("--preset", preset)
+      .number("--batch", batch)
+      .number("--text", text)
+      .number("--iterations", iterations)
+      .number("--warmup", warmup)
+      .text("--precision", precision)
+      .number("--threads", threads);
+  if (!flags.parse(argc, argv)) return 2;
 
   if (threads > 0) torch::set_num_threads(threads);
   auto llm = vdep::bench::create_bundled<vdep::Llm>(vdep::PluginKind::Llm, "llm", "llama", preset);

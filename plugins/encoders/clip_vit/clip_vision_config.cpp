@@ -30,13 +30,13 @@ nn::VisionTowerConfig clip_vision_preset(const std::string& name) {
     config.num_attention_heads = 4;
     config.image_size = 28;
     config.patch_size = 14;
-  } else if (name == "toy") {  // the toy experiment's, pre-trained in a minute on 64-pixel shapes
+  } else if (name == "toy") {  // the toy experiment's, pre-trained in a minute on 64-pixel shapes; 64 patches (16 lose the colours)
     config.hidden_size = 64;
     config.intermediate_size = 256;
     config.num_hidden_layers = 4;
     config.num_attention_heads = 4;
     config.image_size = 64;
-    config.patch_size = 16;
+    config.patch_size = 8;
   } else if (name != "vit-b-32") {
     throw std::invalid_argument("unknown CLIP preset '" + name + "'");
   }
