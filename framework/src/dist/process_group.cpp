@@ -1,0 +1,122 @@
+#include "dist/process_group.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "dist/torch_distributed_compat.h"
+
+namespace vdep {
+
+struct PendingCollective::Work {
+  c10::intrusive_ptr<c10d::Work> work;
+};
+
+struct ProcessGroup::Connection {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<compat::CollectiveBackend> backend;
+};
+
+namespace {
+
+bool loopback(const std::string& address) {
+  return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
+}
+
+c10::intrusive_ptr<compat::CollectiveBackend> gloo_backend(const c10::intrusive_ptr<c10d::Store>& store, int rank,
+                                                           int size, const std::string& master_addr,
+                                                           std::chrono::milliseconds timeout) {
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  // As torch.distributed does: GLOO_SOCKET_IFNAME when the user names an interface. A run whose
+  // rank 0 is on this host stays on the loopback device, which exists even where the hostname
+  // does not resolve (containers).
+  if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME")) {
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
+  } else if (loopback(master_addr)) {
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+  } else {
+    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  }
+  options->threads = 2;
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, size, options);
+}
+
+}  // namespace
+
+CommunicationBackend parse_communication_backend(const std::string& name) {
+  if (name == "auto") return CommunicationBackend::Auto;
+  if (name == "gloo") return CommunicationBackend::Gloo;
+  if (name == "nccl") return CommunicationBackend::Nccl;
+  throw std::invalid_argument("unknown communication backend '" + name + "' (expected auto, gloo or nccl)");
+}
+
+PendingCollective::PendingCollective(std::shared_ptr<Work> work) : work_(std::move(work)) {}
+
+void PendingCollective::wait() {
+  if (work_) work_->work->wait();
+  work_.reset();
+}
+
+ProcessGroup::ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name)
+    : connection_(std::move(connection)), rank_(rank), size_(size), backend_name_(std::move(backend_name)) {}
+
+ProcessGroup::~ProcessGroup() = default;
+
+std::unique_ptr<ProcessGroup> ProcessGroup::connect(const DistributedEnvironment& environment,
+                                                    CommunicationBackend backend, bool cuda,
+                                                    std::chrono::milliseconds timeout) {
+  if (backend == CommunicationBackend::Auto) backend = cuda ? CommunicationBackend::Nccl : CommunicationBackend::Gloo;
+  auto connection = std::make_unique<Connection>();
+  connection->store = compat::tcp_store(environment.master_addr, environment.master_port, environment.world_size,
+                                        environment.rank == 0, timeout);
+  if (backend == CommunicationBackend::Nccl) {
+#ifdef USE_C10D_NCCL
+    connection->backend = compat::nccl_backend(connection->store, environment.rank, environment.world_size, timeout);
+    return std::unique_ptr<ProcessGroup>(
+        new ProcessGroup(std::move(connection), environment.rank, environment.world_size, "nccl"));
+#else
+    throw std::invalid_argument("this vdep was built without NCCL (a CPU LibTorch): use backend = \"gloo\"");
+#endif
+  }
+  connection->backend =
+      gloo_backend(connection->store, environment.rank, environment.world_size, environment.master_addr, timeout);
+  return std::unique_ptr<ProcessGroup>(
+      new ProcessGroup(std::move(connection), environment.rank, environment.world_size, "gloo"));
+}
+
+std::unique_ptr<ProcessGroup> ProcessGroup::through_file(const std::string& path, int rank, int size,
+                                                         std::chrono::milliseconds timeout) {
+  auto connection = std::make_unique<Connection>();
+  connection->store = c10::make_intrusive<c10d::FileStore>(path, size);
+  connection->backend = gloo_backend(connection->store, rank, size, "127.0.0.1", timeout);
+  return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(connection), rank, size, "gloo"));
+}
+
+PendingCollective ProcessGroup::start_all_reduce_sum(at::Tensor& tensor) {
+  std::vector<at::Tensor> tensors{tensor};
+  c10d::AllreduceOptions options;
+  options.reduceOp = c10d::ReduceOp::SUM;
+  return PendingCollective(std::make_shared<PendingCollective::Work>(
+      PendingCollective::Work{connection_->backend->allreduce(tensors, options)}));
+}
+
+void ProcessGroup::all_reduce_sum(at::Tensor& tensor) { start_all_reduce_sum(tensor).wait(); }
+
+void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
+  std::vector<at::Tensor> tensors{tensor};
+  c10d::BroadcastOptions options;
+  options.rootRank = root;
+  connection_->backend->broadcast(tensors, options)->wait();
+}
+
+void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) {
+  if (shards.size() != static_cast<std::size_t>(size_)) {
+    throw std::invalid_argument("all_gather needs one shard per rank");
+  }
+  std::vector<std::vector<at::Tensor>> outputs{shards};
+  std::vector<at::Tensor> inputs{own};
+  connection_->backend->allgather(outputs, inputs)->wait();
+}
+
+void ProcessGroup::barrier() { connection_->backend->barrier()->wait(); }
+
+}  // namespace vdep

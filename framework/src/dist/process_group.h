@@ -1,0 +1,71 @@
+// The ranks of a multi-process run and the collectives the trainer needs, on PyTorch's own c10d
+// engine: Gloo between CPU tensors, NCCL between CUDA tensors. Rank 0 hosts the TCPStore through
+// which the others find it. Every collective must be called by every rank, in the same order.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "dist/distributed_environment.h"
+
+namespace vdep {
+
+enum class CommunicationBackend { Auto, Gloo, Nccl };
+
+// "auto" | "gloo" | "nccl"; throws std::invalid_argument otherwise.
+CommunicationBackend parse_communication_backend(const std::string& name);
+
+// A collective started and not yet waited for.
+class PendingCollective {
+ public:
+  struct Work;
+  explicit PendingCollective(std::shared_ptr<Work> work);
+  // Blocks until it completes; rethrows the backend's error (a peer gone, a timeout).
+  void wait();
+
+ private:
+  std::shared_ptr<Work> work_;
+};
+
+class ProcessGroup {
+ public:
+  struct Connection;
+
+  // Joins the group `environment` describes and waits, up to `timeout`, for every rank to join.
+  // Auto chooses NCCL for CUDA tensors and Gloo for CPU ones.
+  static std::unique_ptr<ProcessGroup> connect(const DistributedEnvironment& environment, CommunicationBackend backend,
+                                               bool cuda, std::chrono::milliseconds timeout);
+  // Ranks that meet through a file instead of TCP: threads of one test, or processes of one machine.
+  static std::unique_ptr<ProcessGroup> through_file(const std::string& path, int rank, int size,
+                                                    std::chrono::milliseconds timeout);
+  ~ProcessGroup();
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  const std::string& backend_name() const { return backend_name_; }
+
+  // In place: every rank ends with the elementwise sum over ranks.
+  void all_reduce_sum(at::Tensor& tensor);
+  PendingCollective start_all_reduce_sum(at::Tensor& tensor);
+  // In place: every rank ends with `root`'s values.
+  void broadcast(at::Tensor& tensor, int root);
+  // `shards` holds one tensor per rank, each the size of `own`: every rank ends with every rank's `own`.
+  void all_gather(std::vector<at::Tensor>& shards, at::Tensor& own);
+  void barrier();
+
+ private:
+  ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name);
+
+  std::unique_ptr<Connection> connection_;
+  int rank_ = 0;
+  int size_ = 1;
+  std::string backend_name_;
+};
+
+}  // namespace vdep
