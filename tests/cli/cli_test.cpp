@@ -303,6 +303,34 @@ TEST_F(CliTest, ResumeContinuesExactlyWhereTheCheckpointStopped) {
   EXPECT_CONTAINS(nothing.err, "nothing to resume: no checkpoint in");
 }
 
+TEST_F(CliTest, NprocPerNodeTakesAWorkerCountAndIsRefusedUnderTorchrun) {
+  const auto zero = vdep_run("x.toml --nproc-per-node 0");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_CONTAINS(zero.err, "--nproc-per-node must be >= 1 (got 0)");
+  const auto word = vdep_run("x.toml --nproc-per-node x");
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_CONTAINS(word.err, "--nproc-per-node takes an integer (got 'x')");
+  const auto not_a_run = vdep_run("check x.toml --nproc-per-node 2");
+  EXPECT_EQ(not_a_run.exit_code, 2);
+  EXPECT_CONTAINS(not_a_run.err, "--nproc-per-node only applies to a run");
+  const auto under_torchrun = vdep_run(fixture("valid.toml") + " --nproc-per-node 2", "RANK=0");
+  EXPECT_EQ(under_torchrun.exit_code, 2);
+  EXPECT_CONTAINS(under_torchrun.err, "do not combine it with torchrun/srun (RANK is set)");
+}
+
+TEST_F(CliTest, NprocPerNodeWorkersFailingAlikeGiveTheirExitCodeAndPrefixedLines) {
+  const std::string missing = (scratch_ / "missing.toml").string();
+  const auto result = vdep_run(shell_quote(missing) + " --nproc-per-node=2", "-u RANK");
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_CONTAINS(result.err, "info: starting 2 workers on 127.0.0.1:");
+  // The first rank to fail stops the other, which may not have got as far as saying why.
+  const std::string reason = "] vdep-run: error: experiment file not found: " + missing + "\n";
+  EXPECT_TRUE(result.err.find("[rank 0" + reason) != std::string::npos ||
+              result.err.find("[rank 1" + reason) != std::string::npos)
+      << result.err;
+  EXPECT_CONTAINS(result.err, "vdep-run: worker rank ");
+}
+
 TEST_F(CliTest, RunWithAFailingFactoryExitsTwoNamingThePlugin) {
   const auto result = vdep_run(fixture("throwing.toml") + " --plugin-path " +
                                shell_quote((kTestPlugins / "throwing").string()) +

@@ -1,6 +1,7 @@
 #include "command_line.h"
 
 #include <algorithm>
+#include <limits>
 #include <string_view>
 
 #include <vdep/shapes_dataset.h>
@@ -13,10 +14,11 @@ namespace vdep {
 const char* const kUsage =
     "usage:\n"
     "  vdep-run EXPERIMENT.toml [--set KEY=VALUE]... [--plugin-path DIR]... [--log-level LEVEL]\n"
-    "                           [--resume [CHECKPOINT]]\n"
+    "                           [--resume [CHECKPOINT]] [--nproc-per-node N]\n"
     "      train the experiment's stages; writes runs/<name>/ (config.toml, run.log, metrics.jsonl,\n"
     "      checkpoints/<stage>-step-N/); --resume continues from the run's latest checkpoint, or from\n"
-    "      CHECKPOINT\n"
+    "      CHECKPOINT; --nproc-per-node N starts N worker processes on this machine (ranks 0..N-1,\n"
+    "      each output line prefixed with its rank) and stops them all when one fails\n"
     "  vdep-run plugins [NAME] [--json] [--plugin-path DIR]...\n"
     "      list the plugins found, or print one plugin's parameters\n"
     "  vdep-run config EXPERIMENT.toml [--set KEY=VALUE]... [--plugin-path DIR]...\n"
@@ -59,7 +61,8 @@ const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-l
                                            "--version", "--plugin",      "--weights",   "--image",  "--dump",
                                            "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
                                            "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special",
-                                           "--out", "--n", "--size", "--data-ratio", "--batch", "--batches", "--workers"};
+                                           "--out", "--n", "--size", "--data-ratio", "--batch", "--batches", "--workers",
+                                           "--nproc-per-node"};
 const std::vector<std::string> kProbeOptions = {"--plugin", "--weights",        "--image",       "--dump",
                                                 "--param",  "--aspect",         "--prompt",      "--ids",
                                                 "--max-new-tokens", "--temperature", "--top-p",   "--template",
@@ -119,6 +122,7 @@ CommandLine parse_command_line(int argc, char** argv) {
   std::vector<std::string> data_options;
   bool seed_given = false;
   bool size_given = false;
+  bool nproc_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -158,6 +162,9 @@ CommandLine parse_command_line(int argc, char** argv) {
       } else if (i + 1 < argc && argv[i + 1][0] != '-' && !is_experiment_file(argv[i + 1])) {
         line.resume_from = argv[++i];
       }
+    } else if (arg == "--nproc-per-node") {
+      nproc_given = true;
+      line.nproc_per_node = integer_value(arg, take_value());
     } else if (arg == "--tokenizer") {
       line.tokenizer = take_value();
     } else if (arg == "--jsonl") {
@@ -242,6 +249,12 @@ CommandLine parse_command_line(int argc, char** argv) {
         throw UsageError(std::string(line.command == Command::Run ? "a run" : first) +
                          " takes exactly one experiment file");
       }
+      if (line.nproc_per_node < 1) {
+        throw UsageError("--nproc-per-node must be >= 1 (got " + std::to_string(line.nproc_per_node) + ")");
+      }
+      if (line.nproc_per_node > std::numeric_limits<int>::max()) {
+        throw UsageError("--nproc-per-node is too large (got " + std::to_string(line.nproc_per_node) + ")");
+      }
       break;
     case Command::Probe: {
       const std::string kind = line.operands.size() == 1 ? line.operands.front() : "";
@@ -321,6 +334,9 @@ CommandLine parse_command_line(int argc, char** argv) {
   }
   if (line.json && line.command != Command::Plugins) throw UsageError("--json only applies to 'plugins'");
   if (line.resume && line.command != Command::Run) throw UsageError("--resume only applies to a run (vdep-run EXPERIMENT.toml)");
+  if (nproc_given && line.command != Command::Run) {
+    throw UsageError("--nproc-per-node only applies to a run (vdep-run EXPERIMENT.toml)");
+  }
   return line;
 }
 

@@ -22,6 +22,7 @@ struct CommandLine {
   // a run: --resume (the run's latest checkpoint) or --resume=PATH / --resume PATH
   bool resume = false;
   std::filesystem::path resume_from;
+  std::int64_t nproc_per_node = 1;  // a run: --nproc-per-node N (worker processes on this machine)
 
   // probe
   std::string plugin;                        // --plugin NAME

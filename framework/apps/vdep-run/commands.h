@@ -14,6 +14,8 @@ int run_plugins_command(const CommandLine& line);
 int run_config_command(const CommandLine& line);
 int run_check_command(const CommandLine& line);
 int run_experiment_command(const CommandLine& line);
+// A run with --nproc-per-node N > 1: this binary again as N workers, given `argv` without that option.
+int run_local_workers_command(const CommandLine& line, int argc, char** argv);
 int run_probe_encoder_command(const CommandLine& line);
 int run_probe_llm_command(const CommandLine& line);
 int run_probe_data_command(const CommandLine& line);

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
       case Command::Plugins: return run_plugins_command(line);
       case Command::Config: return run_config_command(line);
       case Command::Check: return run_check_command(line);
-      case Command::Run: return run_experiment_command(line);
+      case Command::Run:
+        return line.nproc_per_node > 1 ? run_local_workers_command(line, argc, argv) : run_experiment_command(line);
       case Command::Probe:
         if (line.operands.front() == "llm") return run_probe_llm_command(line);
         if (line.operands.front() == "data") return run_probe_data_command(line);

@@ -18,6 +18,8 @@
 #include "config/experiment_loader.h"
 #include "config/toml_writer.h"
 #include "config/experiment_schema.h"
+#include "dist/distributed_environment.h"
+#include "dist/process_group.h"
 #include "run/experiment_setup.h"
 #include "run/logging.h"
 #include "run/run_directory.h"
@@ -52,13 +54,13 @@ struct StageComponents {
 };
 
 // A SentencePiece model trained on the stages' text into the run folder ([tokenizer_training]);
-// a resumed run reads the one its first run trained.
+// a resumed run, and every rank but 0, reads the one trained before.
 std::unique_ptr<Tokenizer> trained_tokenizer(const toml::table& training, const std::filesystem::path& run_root,
-                                             const std::vector<StageComponents>& stages, bool resume) {
+                                             const std::vector<StageComponents>& stages, bool trained_before) {
   const std::filesystem::path path = run_root / "tokenizer.model";
-  if (resume) {
-    if (!std::filesystem::exists(path)) throw std::runtime_error("the run to resume has no " + path.string());
-    spdlog::info("  tokenizer: {} (trained by the run resumed)", path.string());
+  if (trained_before) {
+    if (!std::filesystem::exists(path)) throw std::runtime_error("the run has no " + path.string());
+    spdlog::info("  tokenizer: {} (trained before)", path.string());
     return load_tokenizer(path);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -84,9 +86,9 @@ std::unique_ptr<Tokenizer> trained_tokenizer(const toml::table& training, const 
 // The experiment's `tokenizer`, one trained for it, else the llm's weights folder (an HF download
 // holds both).
 std::unique_ptr<Tokenizer> experiment_tokenizer(const toml::table& config, const std::filesystem::path& run_root,
-                                                const std::vector<StageComponents>& stages, bool resume) {
+                                                const std::vector<StageComponents>& stages, bool trained_before) {
   if (const toml::table* training = config["tokenizer_training"].as_table()) {
-    return trained_tokenizer(*training, run_root, stages, resume);
+    return trained_tokenizer(*training, run_root, stages, trained_before);
   }
   if (const auto path = config["tokenizer"].value<std::string>()) return load_tokenizer(*path);
   const std::string weights = config["llm"]["weights"].value_or(std::string());
@@ -130,6 +132,37 @@ QaScores evaluate(MultimodalModel& model, const Tokenizer& tokenizer, const toml
                      evaluation["image_folder"].value_or(questions.parent_path().string()), options);
 }
 
+// The group of the processes a launcher started (vdep-run --nproc-per-node, torchrun, srun); null
+// for a single process.
+std::unique_ptr<ProcessGroup> join_process_group(const toml::table& config) {
+  std::optional<DistributedEnvironment> environment;
+  try {
+    environment = read_distributed_environment();
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(std::string("multi-process launch: ") + error.what());
+  }
+  if (!environment) return nullptr;
+  const toml::table& distributed = *config["distributed"].as_table();
+  const CommunicationBackend backend =
+      parse_communication_backend(distributed["backend"].value_or(std::string("auto")));
+  const std::chrono::seconds timeout(distributed["timeout_s"].value_or(std::int64_t{1800}));
+  std::unique_ptr<ProcessGroup> group = ProcessGroup::connect(*environment, backend, false, timeout);
+  spdlog::info("process group: rank {} of {} ({} variables), {} backend, rendezvous at {}:{}", group->rank(),
+               group->size(), environment->launcher, group->backend_name(), environment->master_addr,
+               environment->master_port);
+  return group;
+}
+
+// Rank 0 goes first through a part of the setup that writes files (generated datasets, a trained
+// tokenizer), the other ranks after it, reading them: each rank passes one barrier, the others
+// before their part and rank 0 after its own.
+void wait_for_rank_zero(ProcessGroup* group) {
+  if (group && group->rank() != 0) group->barrier();
+}
+void release_other_ranks(ProcessGroup* group) {
+  if (group && group->rank() == 0) group->barrier();
+}
+
 }  // namespace
 
 int run_experiment_command(const CommandLine& line) {
@@ -137,8 +170,17 @@ int run_experiment_command(const CommandLine& line) {
 
   const std::string name = experiment.config["name"].value_or(std::string());
   const std::string output_dir = experiment.config["output_dir"].value_or(std::string("runs"));
-  const RunDirectory run = prepare_run_directory(output_dir, name, to_toml_string(experiment.config));
-  configure_logging(line.log_level, run.log_file);
+  const std::unique_ptr<ProcessGroup> group = join_process_group(experiment.config);
+  const bool writer = !group || group->rank() == 0;
+  // Rank 0 alone writes the run folder and its log; the others log warnings and errors only, which
+  // the launcher prefixes with their rank.
+  const RunDirectory run = writer ? prepare_run_directory(output_dir, name, to_toml_string(experiment.config))
+                                  : run_directory_of(output_dir, name);
+  if (writer) {
+    configure_logging(line.log_level, run.log_file);
+  } else {
+    configure_logging("warn", std::nullopt);
+  }
 
   spdlog::info("vdep {} (LibTorch {}, {}): experiment '{}' from {}", kVersion, kTorchVersion,
                kCompilerId, name, std::filesystem::absolute(experiment.file).string());
@@ -158,6 +200,7 @@ int run_experiment_command(const CommandLine& line) {
   // Every stage's objectives and datasets first: a plugin's bad parameters fail the run before
   // minutes go into loading a 7B LLM.
   std::vector<StageComponents> stage_components;
+  wait_for_rank_zero(group.get());
   for (const auto& stage_node : *stages) {
     const toml::table& stage = *stage_node.as_table();  // validation guarantees tables here
     StageComponents& components = stage_components.emplace_back();
@@ -173,6 +216,7 @@ int run_experiment_command(const CommandLine& line) {
       spdlog::info("    {}", components.datasets.back()->describe());
     }
   }
+  release_other_ranks(group.get());
 
   const std::filesystem::path checkpoint_root = run.root / "checkpoints";
   if (!line.resume) {
@@ -198,8 +242,10 @@ int run_experiment_command(const CommandLine& line) {
       create_from_block<Encoder>(experiment.plugins, PluginKind::Encoder, *experiment.config["encoder"].as_table());
   const std::unique_ptr<Llm> llm =
       create_from_block<Llm>(experiment.plugins, PluginKind::Llm, *experiment.config["llm"].as_table());
+  wait_for_rank_zero(group.get());
   const std::unique_ptr<Tokenizer> tokenizer =
-      experiment_tokenizer(experiment.config, run.root, stage_components, line.resume);
+      experiment_tokenizer(experiment.config, run.root, stage_components, line.resume || !writer);
+  release_other_ranks(group.get());
   spdlog::info("  tokenizer: {} tokens", tokenizer->vocab_size());
   if (tokenizer->vocab_size() > llm->vocab_size()) {
     throw UsageError("the tokenizer has " + std::to_string(tokenizer->vocab_size()) + " tokens but the llm only " +
@@ -241,6 +287,17 @@ int run_experiment_command(const CommandLine& line) {
                  resume->weights.size());
   }
 
+  DataParallel data_parallel;
+  data_parallel.group = group.get();
+  if (group) {
+    const toml::table& distributed = *experiment.config["distributed"].as_table();
+    data_parallel.strategy = distributed["strategy"].value_or(std::string("ddp")) == "zero2"
+                                 ? DataParallelStrategy::Zero2
+                                 : DataParallelStrategy::Ddp;
+    data_parallel.bucket_bytes =
+        static_cast<std::size_t>(distributed["bucket_mb"].value_or(25.0) * 1024.0 * 1024.0);
+  }
+
   // Each stage starts from the weights the previous one left (LLaVA's --pretrain_mm_mlp_adapter).
   for (std::size_t index = 0; index < stage_components.size(); ++index) {
     const StageComponents& stage = stage_components[index];
@@ -262,27 +319,32 @@ int run_experiment_command(const CommandLine& line) {
     model.set_max_length(stage.settings.max_length);
     StageRun stage_run;
     stage_run.seed = seed;
-    stage_run.metrics_file = run.root / "metrics.jsonl";
+    stage_run.data_parallel = data_parallel;
+    if (writer) {
+      stage_run.metrics_file = run.root / "metrics.jsonl";
+      stage_run.checkpoint_root = checkpoint_root;
+    }
     stage_run.stage_index = index;
-    stage_run.checkpoint_root = checkpoint_root;
     stage_run.config_toml = to_toml_string(experiment.config);
     stage_run.carried_weights = carried_weights;
     if (resumes_here) stage_run.resume = &*resume;
-    if (const toml::table* evaluation = experiment.config["evaluation"].as_table()) {
+    const toml::table* evaluation = experiment.config["evaluation"].as_table();
+    if (evaluation && writer) {
       stage_run.evaluate = [&model, &tokenizer, evaluation, &stage] {
         const QaScores scores = evaluate(model, *tokenizer, *evaluation, stage.settings);
         std::vector<std::pair<std::string, double>> named = {{"accuracy", scores.overall.accuracy()}};
         for (const CategoryScore& category : scores.categories) named.emplace_back(category.category, category.accuracy());
         return named;
       };
-    } else if (stage.settings.eval_every > 0) {
+    } else if (!evaluation && stage.settings.eval_every > 0) {
       throw UsageError("stage '" + stage.settings.name + "' sets eval_every but the experiment has no [evaluation]");
     }
     const StageSummary summary = StageTrainer(stage.settings, model, *tokenizer, objectives, datasets, stage_run).run();
     carried_weights.insert(carried_weights.end(), summary.trained_weights.begin(), summary.trained_weights.end());
   }
 
-  if (const toml::table* evaluation = experiment.config["evaluation"].as_table()) {
+  const toml::table* evaluation = experiment.config["evaluation"].as_table();
+  if (evaluation && writer) {
     spdlog::info("evaluation on {}", (*evaluation)["questions"].value_or(std::string()));
     const QaScores scores = evaluate(model, *tokenizer, *evaluation, stage_components.back().settings);
     write_qa_scores(run.root / "eval.json", scores);

@@ -67,6 +67,30 @@ const std::vector<FieldSchema>& experiment_schema() {
                                      "Start from these projector weights (LLaVA's mm_projector.bin, or a "
                                      "checkpoint holding model.mm_projector.*)."),
                   }),
+      table_field(
+          "distributed",
+          "Training on several processes: `vdep-run --nproc-per-node N`, torchrun or srun start them, and the "
+          "launcher's variables (RANK, WORLD_SIZE, MASTER_ADDR, ... or Slurm's) say where each one sits. A single "
+          "process ignores this table.",
+          {
+              default_field("strategy", FieldType::String, "'ddp'",
+                            "ddp: every process holds the whole optimizer state and gradients are summed across "
+                            "processes in buckets while backward runs. zero2: AdamW's moments and fp32 master "
+                            "weights are split across processes, gradients reduce-scattered and the updated "
+                            "weights all-gathered (DeepSpeed's ZeRO stage 2, what the paper trains with).")
+                  .one_of({"ddp", "zero2"}),
+              default_field("backend", FieldType::String, "'auto'",
+                            "c10d backend: auto (NCCL for CUDA, Gloo on CPU), gloo or nccl.")
+                  .one_of({"auto", "gloo", "nccl"}),
+              default_field("timeout_s", FieldType::Int, "1800",
+                            "Seconds a process waits for the others, to join and at each collective, before it "
+                            "fails the run.")
+                  .at_least(1),
+              default_field("bucket_mb", FieldType::Float, "25",
+                            "Size of the gradient buckets that ddp sums while backward runs (PyTorch DDP's "
+                            "bucket_cap_mb).")
+                  .at_least(0.001),
+          }),
       optional_table_field(
           "evaluation",
           "Held-out short-answer QA after the last stage: accuracy per question category and overall, "

@@ -14,6 +14,10 @@ struct RunDirectory {
   std::filesystem::path log_file;     // run.log
 };
 
+// The paths of <output_dir>/<name>/, nothing created (the ranks of a multi-process run other
+// than rank 0, which writes).
+RunDirectory run_directory_of(const std::filesystem::path& output_dir, const std::string& name);
+
 // Creates <output_dir>/<name>/ (and its parents) and writes config.toml atomically. An existing
 // run folder is reused: its log is appended to and config.toml replaced.
 RunDirectory prepare_run_directory(const std::filesystem::path& output_dir, const std::string& name,

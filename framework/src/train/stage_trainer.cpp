@@ -16,6 +16,7 @@
 #include <vdep/chat_template.h>
 
 #include "data/data_loader.h"
+#include "dist/gradient_reducer.h"
 #include "run/process_memory.h"
 #include "train/adamw_optimizer.h"
 #include "train/batch_geometry.h"
@@ -89,6 +90,24 @@ void restore_objective_parameters(const std::vector<TrainableParameter>& paramet
   }
 }
 
+// Sums `values` over the ranks (in place); a single process keeps them.
+void sum_over_ranks(ProcessGroup* group, std::vector<double>& values) {
+  if (!group || values.empty()) return;
+  at::Tensor sums = at::tensor(values, at::kDouble);
+  group->all_reduce_sum(sums);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = sums[static_cast<std::int64_t>(i)].item<double>();
+}
+
+// Every rank starts from rank 0's weights, as DDP does: ranks that loaded or drew them
+// differently cannot drift apart unnoticed.
+void broadcast_from_rank_zero(ProcessGroup& group, const std::vector<TrainableParameter>& parameters) {
+  torch::NoGradGuard no_grad;
+  for (const TrainableParameter& parameter : parameters) {
+    at::Tensor values = parameter.tensor.detach();
+    group.broadcast(values, 0);
+  }
+}
+
 }  // namespace
 
 StageTrainer::StageTrainer(StageSettings settings, MultimodalModel& model, const Tokenizer& tokenizer,
@@ -131,9 +150,12 @@ std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableP
 }
 
 StageSummary StageTrainer::run() {
+  ProcessGroup* const group = run_.data_parallel.group;
+  const std::size_t rank = group ? static_cast<std::size_t>(group->rank()) : 0;
+  const std::size_t world_size = group ? static_cast<std::size_t>(group->size()) : 1;
   const BatchGeometry geometry =
       resolve_batch_geometry(settings_.global_batch_size, settings_.micro_batch_size, settings_.gradient_accumulation,
-                             static_cast<std::int64_t>(run_.world_size));
+                             static_cast<std::int64_t>(world_size));
   const ObjectiveRequirements needs = union_of(objectives_);
   const std::unique_ptr<ChatTemplate> chat_template = ChatTemplate::create(settings_.chat_template);
 
@@ -143,8 +165,8 @@ StageSummary StageTrainer::run() {
   loader_options.data_ratio = settings_.data_ratio;
   loader_options.group_by_modality_length = settings_.group_by_modality_length;
   loader_options.gradient_accumulation_steps = static_cast<std::size_t>(geometry.gradient_accumulation);
-  loader_options.rank = run_.rank;
-  loader_options.world_size = run_.world_size;
+  loader_options.rank = rank;
+  loader_options.world_size = world_size;
   loader_options.workers = static_cast<std::size_t>(settings_.workers);
   loader_options.pad_to_square = settings_.pad_to_square;
   loader_options.text_labels_in_vdep_mode = needs.text_labels_in_vdep_mode;
@@ -192,6 +214,13 @@ StageSummary StageTrainer::run() {
   optimizer_options.eps = settings_.adam_epsilon;
   optimizer_options.weight_decay = settings_.weight_decay;
   AdamWOptimizer optimizer(parameters, optimizer_options);
+  std::optional<GradientReducer> reducer;
+  if (group) {
+    broadcast_from_rank_zero(*group, parameters);
+    std::vector<at::Tensor> tensors;
+    for (const TrainableParameter& parameter : parameters) tensors.push_back(parameter.tensor);
+    reducer.emplace(*group, std::move(tensors), run_.data_parallel.bucket_bytes);
+  }
 
   std::int64_t step = 0;
   std::int64_t first_epoch = 0;
@@ -257,6 +286,14 @@ StageSummary StageTrainer::run() {
         samples += static_cast<std::int64_t>(batch.size());
       }
 
+      // The objectives normalise by the global batch's counts: every rank's, summed.
+      std::vector<double> counts{supervised, vdep_tokens, positions, static_cast<double>(samples)};
+      sum_over_ranks(group, counts);
+      supervised = counts[0];
+      vdep_tokens = counts[1];
+      positions = counts[2];
+      samples = static_cast<std::int64_t>(counts[3]);
+
       if (supervised == 0 && needs.logits && !warned_unsupervised) {
         spdlog::warn("{} step {}: no supervised token in the whole batch (is max_length {} cutting every answer?)",
                      settings_.name, step + 1, settings_.max_length);
@@ -285,7 +322,21 @@ StageSummary StageTrainer::run() {
           }
         }
         loss += total.item<double>();
+        if (reducer) reducer->prepare_backward(micro + 1 == micro_batches.size());
         if (total.requires_grad()) total.backward();
+      }
+      double communication_wait = 0;
+      if (reducer) {
+        reducer->finish();
+        communication_wait = reducer->last_wait_seconds();
+      }
+      if (group) {
+        // Each rank's loss is its share of the global batch's (normalised by global counts).
+        std::vector<double> totals{loss};
+        for (const auto& term : terms.values) totals.push_back(term.second);
+        sum_over_ranks(group, totals);
+        loss = totals[0];
+        for (std::size_t i = 0; i < terms.values.size(); ++i) terms.values[i].second = totals[i + 1];
       }
 
       // max_grad_norm 0 turns clipping off; the norm is still logged.
@@ -322,6 +373,7 @@ StageSummary StageTrainer::run() {
         line["samples_per_s"] = samples / step_seconds;
         line["step_s"] = step_seconds;
         line["data_wait_s"] = waited;
+        if (group) line["communication_wait_s"] = communication_wait;
         line["peak_memory_mib"] = peak_resident_mib();
         metrics << line.dump() << '\n';
         metrics.flush();

@@ -13,6 +13,7 @@
 #include <vdep/objective.h>
 #include <vdep/tokenizer.h>
 
+#include "dist/process_group.h"
 #include "model/multimodal_model.h"
 #include "train/adamw_optimizer.h"
 #include "train/stage_settings.h"
@@ -20,10 +21,21 @@
 
 namespace vdep {
 
+enum class DataParallelStrategy { Ddp, Zero2 };
+
+// How the processes of a multi-process run share a stage: each trains on its own part of every
+// global batch, and the gradients are summed across them (the objectives normalise by the global
+// batch's counts, which the trainer sums first).
+struct DataParallel {
+  ProcessGroup* group = nullptr;  // null: this process trains alone
+  DataParallelStrategy strategy = DataParallelStrategy::Ddp;
+  std::size_t bucket_bytes = 25u << 20;
+};
+
 struct StageRun {
   std::uint64_t seed = 0;
-  std::size_t rank = 0;
-  std::size_t world_size = 1;
+  DataParallel data_parallel;
+  // Rank 0 alone writes: the other ranks leave both empty.
   std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none
 
   std::size_t stage_index = 0;
