@@ -3,6 +3,7 @@
 // its sharded checkpoint; a killed worker ends the run promptly with its last checkpoint intact.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -100,6 +101,42 @@ TEST_F(DistributedTrainingTest, DdpOnTwoProcessesTrainsAsOneProcess) {
   // Rank 0 alone writes: one evaluation, one log.
   EXPECT_TRUE(std::filesystem::exists(run_folder("two") / "eval.json"));
   EXPECT_EQ(read_text_file(run_folder("two") / "run.log").find("[rank 1]"), std::string::npos);
+}
+
+TEST_F(DistributedTrainingTest, Zero2OnTwoProcessesTrainsAsOneProcessAndResumesFromItsShards) {
+  const ProcessResult one = vdep_run("one", "");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const std::string zero2 = "--nproc-per-node 2 --set distributed.strategy=zero2 --set stage.pretrain.save_every=2";
+  const ProcessResult two = vdep_run("two", zero2);
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  expect_same_losses(run_folder("one"), run_folder("two"));
+  const auto checkpoints = run_folder("two") / "checkpoints";
+  expect_same_weights(run_folder("one") / "checkpoints" / "sft-step-2", checkpoints / "sft-step-2");
+  // Each rank's half of the AdamW state, in the checkpoint folder.
+  const TrainingCheckpoint checkpoint = read_training_checkpoint(checkpoints / "pretrain-step-2");
+  EXPECT_TRUE(std::filesystem::exists(checkpoints / "pretrain-step-2" / "optimizer.rank-1.safetensors"));
+  const auto world = std::find_if(checkpoint.optimizer_state.begin(), checkpoint.optimizer_state.end(),
+                                  [](const auto& tensor) { return tensor.first == "zero2.world_size"; });
+  ASSERT_NE(world, checkpoint.optimizer_state.end());
+  EXPECT_EQ(world->second.item<std::int64_t>(), 2);
+
+  // Resumed on two processes from pretrain-step-2 alone: the remaining steps as uninterrupted.
+  const auto resumed_checkpoints = run_folder("resumed") / "checkpoints";
+  std::filesystem::create_directories(resumed_checkpoints);
+  std::filesystem::copy(checkpoints / "pretrain-step-2", resumed_checkpoints / "pretrain-step-2");
+  const ProcessResult resumed = vdep_run("resumed", zero2 + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_CONTAINS(resumed.err, "stage 'pretrain' resumes after step 2");
+  expect_same_losses(run_folder("two"), run_folder("resumed"), 2);
+  expect_same_weights(checkpoints / "sft-step-2", resumed_checkpoints / "sft-step-2");
+
+  // One process cannot take up two processes' shards: it says so rather than failing on a key.
+  const auto single_checkpoints = run_folder("single") / "checkpoints";
+  std::filesystem::create_directories(single_checkpoints);
+  std::filesystem::copy(checkpoints / "pretrain-step-2", single_checkpoints / "pretrain-step-2");
+  const ProcessResult single = vdep_run("single", "--resume");
+  EXPECT_EQ(single.exit_code, 1);
+  EXPECT_CONTAINS(single.err, "split over 2 processes");
 }
 
 // The workers the launcher started: its child processes.

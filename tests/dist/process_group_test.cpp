@@ -24,6 +24,21 @@ TEST(ProcessGroupTest, BroadcastCopiesTheRootsValues) {
   });
 }
 
+TEST(ProcessGroupTest, ReduceSumsOverRanksIntoTheRoot) {
+  test::run_thread_ranks(3, [](ProcessGroup& group) {
+    // A view into a larger buffer, as ZeRO-2's per-shard reduces use it: the rest stays as it was.
+    at::Tensor buffer = at::full({6}, -1.0, at::kFloat);
+    at::Tensor values = buffer.narrow(0, 1, 4);
+    values.copy_(at::arange(4, at::kFloat) * (group.rank() + 1));
+    group.reduce_sum(values, 2);
+    if (group.rank() == 2) {
+      EXPECT_TRUE(at::equal(values, at::arange(4, at::kFloat) * 6)) << values;
+    }
+    EXPECT_EQ(buffer[0].item<float>(), -1.0f);
+    EXPECT_EQ(buffer[5].item<float>(), -1.0f);
+  });
+}
+
 TEST(ProcessGroupTest, AllGatherCollectsEveryRanksShard) {
   test::run_thread_ranks(2, [](ProcessGroup& group) {
     at::Tensor own = at::full({3}, static_cast<double>(group.rank() + 7), at::kFloat);

@@ -320,10 +320,8 @@ int run_experiment_command(const CommandLine& line) {
     StageRun stage_run;
     stage_run.seed = seed;
     stage_run.data_parallel = data_parallel;
-    if (writer) {
-      stage_run.metrics_file = run.root / "metrics.jsonl";
-      stage_run.checkpoint_root = checkpoint_root;
-    }
+    if (writer) stage_run.metrics_file = run.root / "metrics.jsonl";
+    stage_run.checkpoint_root = checkpoint_root;
     stage_run.stage_index = index;
     stage_run.config_toml = to_toml_string(experiment.config);
     stage_run.carried_weights = carried_weights;

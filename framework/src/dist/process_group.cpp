@@ -108,6 +108,14 @@ void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
   connection_->backend->broadcast(tensors, options)->wait();
 }
 
+void ProcessGroup::reduce_sum(at::Tensor& tensor, int root) {
+  std::vector<at::Tensor> tensors{tensor};
+  c10d::ReduceOptions options;
+  options.reduceOp = c10d::ReduceOp::SUM;
+  options.rootRank = root;
+  connection_->backend->reduce(tensors, options)->wait();
+}
+
 void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) {
   if (shards.size() != static_cast<std::size_t>(size_)) {
     throw std::invalid_argument("all_gather needs one shard per rank");

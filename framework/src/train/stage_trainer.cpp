@@ -17,6 +17,7 @@
 
 #include "data/data_loader.h"
 #include "dist/gradient_reducer.h"
+#include "dist/sharded_adamw.h"
 #include "run/process_memory.h"
 #include "train/adamw_optimizer.h"
 #include "train/batch_geometry.h"
@@ -123,8 +124,18 @@ StageTrainer::StageTrainer(StageSettings settings, MultimodalModel& model, const
 }
 
 std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableParameter>& parameters,
-                                                   const AdamWOptimizer& optimizer, std::int64_t step,
-                                                   std::int64_t epoch, std::size_t position, double loss) {
+                                                   std::vector<std::pair<std::string, at::Tensor>> optimizer_state,
+                                                   bool sharded_optimizer, std::int64_t step, std::int64_t epoch,
+                                                   std::size_t position, double loss) {
+  ProcessGroup* const group = run_.data_parallel.group;
+  if (sharded_optimizer) {
+    // Every other rank's shard is on disk before rank 0 completes the checkpoint around them.
+    if (group->rank() != 0) {
+      write_optimizer_shard(run_.checkpoint_root, settings_.name, step, group->rank(), optimizer_state);
+    }
+    group->barrier();
+  }
+  if (group && group->rank() != 0) return {};
   TrainingCheckpoint checkpoint;
   checkpoint.stage = settings_.name;
   checkpoint.stage_index = static_cast<std::int64_t>(run_.stage_index);
@@ -141,7 +152,8 @@ std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableP
   for (const TrainableParameter& parameter : parameters) {
     if (parameter.name.rfind(kObjectivePrefix, 0) == 0) checkpoint.weights.emplace_back(parameter.name, parameter.tensor.detach());
   }
-  checkpoint.optimizer_state = optimizer.state_tensors();
+  checkpoint.optimizer_state = std::move(optimizer_state);
+  checkpoint.optimizer_shards = sharded_optimizer ? group->size() : 1;
   checkpoint.cpu_generator_state = at::detail::getDefaultCPUGenerator().get_state();
   checkpoint.config_toml = run_.config_toml;
   const std::filesystem::path written = write_training_checkpoint(run_.checkpoint_root, checkpoint, static_cast<std::size_t>(settings_.keep_last));
@@ -213,14 +225,26 @@ StageSummary StageTrainer::run() {
   optimizer_options.beta2 = settings_.adam_beta2;
   optimizer_options.eps = settings_.adam_epsilon;
   optimizer_options.weight_decay = settings_.weight_decay;
-  AdamWOptimizer optimizer(parameters, optimizer_options);
+  if (group) broadcast_from_rank_zero(*group, parameters);
+  // DDP: AdamW on every rank, gradients summed in buckets during backward. ZeRO-2: the optimizer
+  // sums them itself, each rank keeping its shard.
+  const bool zero2 = group && run_.data_parallel.strategy == DataParallelStrategy::Zero2;
+  std::optional<AdamWOptimizer> optimizer;
+  std::optional<ShardedAdamW> sharded_optimizer;
   std::optional<GradientReducer> reducer;
-  if (group) {
-    broadcast_from_rank_zero(*group, parameters);
+  if (zero2) {
+    sharded_optimizer.emplace(*group, parameters, optimizer_options);
+  } else {
+    optimizer.emplace(parameters, optimizer_options);
+  }
+  if (group && !zero2) {
     std::vector<at::Tensor> tensors;
     for (const TrainableParameter& parameter : parameters) tensors.push_back(parameter.tensor);
     reducer.emplace(*group, std::move(tensors), run_.data_parallel.bucket_bytes);
   }
+  const auto optimizer_state = [&] {
+    return zero2 ? sharded_optimizer->state_tensors() : optimizer->state_tensors();
+  };
 
   std::int64_t step = 0;
   std::int64_t first_epoch = 0;
@@ -230,7 +254,19 @@ StageSummary StageTrainer::run() {
       throw std::invalid_argument("the checkpoint is of stage '" + run_.resume->stage + "', not '" + settings_.name + "'");
     }
     restore_objective_parameters(own_parameters, run_.resume->weights);
-    optimizer.load_state(run_.resume->optimizer_state);
+    const auto split = std::find_if(run_.resume->optimizer_state.begin(), run_.resume->optimizer_state.end(),
+                                    [](const auto& tensor) { return tensor.first == "zero2.world_size"; });
+    if (!zero2 && split != run_.resume->optimizer_state.end()) {
+      throw std::invalid_argument("the checkpoint's optimizer state is split over " +
+                                  std::to_string(split->second.item<std::int64_t>()) +
+                                  " processes (strategy = \"zero2\"): resume it with as many processes and "
+                                  "zero2, or start a new run from its weights with init_from");
+    }
+    if (zero2) {
+      sharded_optimizer->load_state(read_optimizer_shard(run_.resume->folder, group->rank()));
+    } else {
+      optimizer->load_state(run_.resume->optimizer_state);
+    }
     step = run_.resume->optimizer_step;
     first_epoch = run_.resume->epoch;
     first_position = static_cast<std::size_t>(run_.resume->micro_batches_in_epoch);
@@ -340,11 +376,19 @@ StageSummary StageTrainer::run() {
       }
 
       // max_grad_norm 0 turns clipping off; the norm is still logged.
-      const double grad_norm = clip_grad_norm(
-          parameters, settings_.max_grad_norm > 0 ? settings_.max_grad_norm : std::numeric_limits<double>::infinity());
       const double lr = schedule.at(step);
-      optimizer.step(lr);
-      optimizer.zero_grad();
+      double grad_norm = 0;
+      if (zero2) {
+        const auto exchange_start = Clock::now();
+        grad_norm = sharded_optimizer->step(lr, settings_.max_grad_norm);
+        communication_wait = seconds_between(exchange_start, Clock::now());
+        sharded_optimizer->zero_grad();
+      } else {
+        grad_norm = clip_grad_norm(parameters, settings_.max_grad_norm > 0 ? settings_.max_grad_norm
+                                                                           : std::numeric_limits<double>::infinity());
+        optimizer->step(lr);
+        optimizer->zero_grad();
+      }
       ++step;
 
       const Clock::time_point now = Clock::now();
@@ -380,7 +424,8 @@ StageSummary StageTrainer::run() {
       }
       if (!run_.checkpoint_root.empty() &&
           ((settings_.save_every > 0 && step % settings_.save_every == 0) || step == total_steps)) {
-        summary.last_checkpoint = save_checkpoint(parameters, optimizer, step, epoch, loader.position(), loss);
+        summary.last_checkpoint =
+            save_checkpoint(parameters, optimizer_state(), zero2, step, epoch, loader.position(), loss);
       }
       if (step % settings_.log_every == 0 || step == total_steps) {
         std::string term_text;

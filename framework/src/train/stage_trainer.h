@@ -35,11 +35,12 @@ struct DataParallel {
 struct StageRun {
   std::uint64_t seed = 0;
   DataParallel data_parallel;
-  // Rank 0 alone writes: the other ranks leave both empty.
-  std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none
+  std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none (ranks > 0)
 
   std::size_t stage_index = 0;
-  std::filesystem::path checkpoint_root;  // runs/<name>/checkpoints; empty = no checkpoints
+  // runs/<name>/checkpoints; empty = no checkpoints. Rank 0 writes them; under ZeRO-2 every rank
+  // writes its optimizer shard beside them.
+  std::filesystem::path checkpoint_root;
   std::string config_toml;                // the resolved experiment, stored in each checkpoint
   // Parameters earlier stages trained: saved with this stage's, so that a checkpoint restores
   // everything training has changed (the pre-trained projector during an LLM-only stage).
@@ -76,7 +77,8 @@ class StageTrainer {
 
  private:
   std::filesystem::path save_checkpoint(const std::vector<TrainableParameter>& parameters,
-                                        const AdamWOptimizer& optimizer, std::int64_t step, std::int64_t epoch,
+                                        std::vector<std::pair<std::string, at::Tensor>> optimizer_state,
+                                        bool sharded_optimizer, std::int64_t step, std::int64_t epoch,
                                         std::size_t position, double loss);
 
   StageSettings settings_;

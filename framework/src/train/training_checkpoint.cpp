@@ -66,9 +66,20 @@ std::string trainer_state_text(const TrainingCheckpoint& checkpoint) {
   return state.dump(2) + "\n";
 }
 
-void write_files(const fs::path& folder, const TrainingCheckpoint& checkpoint) {
+fs::path shard_staging_folder(const fs::path& root, const std::string& name) {
+  return root / ("." + name + ".shards");
+}
+
+void write_files(const fs::path& root, const fs::path& folder, const TrainingCheckpoint& checkpoint) {
   write_safetensors(folder / kModelFile, checkpoint.weights);
   write_safetensors(folder / kOptimizerFile, checkpoint.optimizer_state);
+  const fs::path staging = shard_staging_folder(root, folder_name(checkpoint));
+  for (int rank = 1; rank < checkpoint.optimizer_shards; ++rank) {
+    const fs::path shard = optimizer_shard_file(staging, rank);
+    if (!fs::exists(shard)) throw std::runtime_error("rank " + std::to_string(rank) + "'s optimizer shard " +
+                                                     shard.string() + " was not written");
+    fs::rename(shard, optimizer_shard_file(folder, rank));
+  }
   NamedTensors random_states = checkpoint.other_random_states;
   random_states.emplace_back(kCpuGeneratorKey, checkpoint.cpu_generator_state);
   write_safetensors(folder / kRandomStateFile, random_states);
@@ -177,11 +188,12 @@ fs::path write_training_checkpoint(const fs::path& root, const TrainingCheckpoin
   fs::remove_all(partial);  // left by an earlier crash of a process with our pid
   fs::create_directory(partial);
   try {
-    write_files(partial, checkpoint);
+    write_files(root, partial, checkpoint);
     // Only an empty folder created since the check above could be replaced here (rename(2) refuses
     // a non-empty one), and an empty folder is no checkpoint.
     fs::rename(partial, folder);
     sync_folder(root);
+    if (checkpoint.optimizer_shards > 1) fs::remove_all(shard_staging_folder(root, name));
   } catch (...) {
     std::error_code ignored;
     fs::remove_all(partial, ignored);
@@ -191,8 +203,31 @@ fs::path write_training_checkpoint(const fs::path& root, const TrainingCheckpoin
   return folder;
 }
 
+void write_optimizer_shard(const fs::path& root, const std::string& stage, std::int64_t optimizer_step, int rank,
+                           const NamedTensors& state) {
+  if (rank < 1) throw std::invalid_argument("rank 0's optimizer state goes into the checkpoint itself");
+  const fs::path staging = shard_staging_folder(root, stage + "-step-" + std::to_string(optimizer_step));
+  fs::create_directories(staging);
+  write_safetensors(optimizer_shard_file(staging, rank), state);
+}
+
+fs::path optimizer_shard_file(const fs::path& folder, int rank) {
+  if (rank == 0) return folder / kOptimizerFile;
+  return folder / ("optimizer.rank-" + std::to_string(rank) + ".safetensors");
+}
+
+NamedTensors read_optimizer_shard(const fs::path& folder, int rank) {
+  const fs::path file = optimizer_shard_file(folder, rank);
+  if (!fs::exists(file)) {
+    throw std::runtime_error(file.string() + " is missing: the checkpoint holds no optimizer state for rank " +
+                             std::to_string(rank) + " (was it written by fewer processes, or without ZeRO-2?)");
+  }
+  return read_tensors(file);
+}
+
 TrainingCheckpoint read_training_checkpoint(const fs::path& folder) {
   TrainingCheckpoint checkpoint;
+  checkpoint.folder = folder;
   const fs::path state_file = folder / kTrainerStateFile;
   const json state = read_json(state_file);
   checkpoint.stage = required<std::string>(state, state_file, "stage");

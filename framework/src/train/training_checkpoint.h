@@ -2,7 +2,8 @@
 // <root>/<stage>-step-<N>/ that appears whole or not at all:
 //   model.safetensors      the trainable weights under LLaVA's names (model.mm_projector.0.weight,
 //                          ...), so that HF/LLaVA tooling loads them as they are
-//   optimizer.safetensors  the AdamW state (AdamWOptimizer::state_tensors)
+//   optimizer.safetensors  the AdamW state (AdamWOptimizer::state_tensors); under ZeRO-2, rank 0's
+//                          shard, with optimizer.rank-<R>.safetensors for every other rank's
 //   rng.safetensors        the random generators' states
 //   trainer_state.json     where training stands: stage, steps, data position, metrics
 //   config.toml            the resolved experiment that produced it
@@ -38,7 +39,24 @@ struct TrainingCheckpoint {
   std::vector<std::pair<std::string, at::Tensor>> other_random_states;
 
   std::string config_toml;
+
+  // ZeRO-2: the number of ranks whose optimizer shards make up the state. Ranks 1 and up have
+  // written theirs with write_optimizer_shard; writing the checkpoint moves them in before it is
+  // complete, so that it appears with every shard or not at all. 1: optimizer_state is all of it.
+  int optimizer_shards = 1;
+
+  std::filesystem::path folder;  // where read_training_checkpoint read it from
 };
+
+// ZeRO-2, on rank `rank` > 0: writes this rank's optimizer shard where rank 0's
+// write_training_checkpoint of the same stage and step will take it from (a hidden staging folder
+// in `root`, shared by every rank).
+void write_optimizer_shard(const std::filesystem::path& root, const std::string& stage, std::int64_t optimizer_step,
+                           int rank, const std::vector<std::pair<std::string, at::Tensor>>& state);
+// Where rank `rank`'s shard of the optimizer state is in a checkpoint folder (rank 0's is
+// optimizer.safetensors), and reading it. Throws std::runtime_error naming a missing file.
+std::filesystem::path optimizer_shard_file(const std::filesystem::path& folder, int rank);
+std::vector<std::pair<std::string, at::Tensor>> read_optimizer_shard(const std::filesystem::path& folder, int rank);
 
 // Writes the checkpoint as <root>/<stage>-step-<optimizer_step>, which must not exist yet: first
 // into a hidden sibling ".<name>.partial-<pid>", flushed to disk, then renamed into place. Any

@@ -1,0 +1,85 @@
+// ZeRO-2's optimizer half (strategy = "zero2"): AdamW whose state is split across the ranks. The
+// parameters, taken in order and flattened, form one index space cut into `world_size` contiguous
+// shards of equal length (the last one padded); rank r keeps master values, exp_avg and exp_avg_sq
+// (all fp32, or fp64 if a parameter is fp64) and the step count only for the parts of the
+// parameters inside shard r, and updates only those. Memory per rank, N trainable parameters in
+// bf16: params 2N + grads 2N bytes + (4 master + 4 + 4 moments) N / world_size, plus one fp32
+// flat buffer of 4N bytes that lives only inside step() (the gradients to reduce, then the
+// gathered update).
+//
+// The trajectory is that of one process running clip_grad_norm + AdamWOptimizer::step on the
+// gradients summed over ranks (a SUM: the trainer normalises its losses by global counts), for fp32
+// and fp64 parameters; bf16/fp16 parameters are updated through their fp32 master copy and only
+// then rounded, where AdamWOptimizer rounds the decay and the update separately.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dist/process_group.h"
+#include "train/adamw_optimizer.h"
+#include "train/trainable_parameters.h"
+
+namespace vdep {
+
+class ShardedAdamW {
+ public:
+  // Every rank must give the same parameters (names, shapes, order, values). The group must
+  // outlive the optimizer. Throws std::invalid_argument for two parameters of the same name.
+  ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> parameters, AdamWOptions options);
+
+  // A collective: every rank calls it once per optimizer step, with its local gradients (a
+  // parameter without one counts as zeros). Sums the gradients over ranks into their owners'
+  // shards, clips them by the global norm (max_grad_norm <= 0 or infinite: no clipping), updates
+  // the owned slices and gathers the result into every rank's parameters. A parameter that has a
+  // gradient on no rank is skipped as AdamWOptimizer skips it: unchanged, its step count kept, no
+  // decay. Returns the global gradient norm before clipping (0 when no parameter has a gradient).
+  double step(double lr, double max_grad_norm);
+  // Drops every gradient, as AdamWOptimizer::zero_grad does.
+  void zero_grad();
+
+  // This rank's shard only: "zero2.world_size", "zero2.rank", "zero2.total_numel" (0-dim int64),
+  // then for each parameter with elements in this shard "<name>.offset" (0-dim int64: where the
+  // owned slice starts in the flattened parameter), "<name>.master", "<name>.exp_avg",
+  // "<name>.exp_avg_sq" (1-D, the live tensors) and "<name>.step" (0-dim int64).
+  std::vector<std::pair<std::string, at::Tensor>> state_tensors() const;
+  // Copies state_tensors() as saved by the same rank of a run with the same world size and
+  // parameters back in. Throws std::runtime_error, before any state is changed, when it was saved
+  // by another rank or world size (naming both), or for a missing, unknown or misshapen key.
+  void load_state(const std::vector<std::pair<std::string, at::Tensor>>& tensors);
+
+  const std::vector<TrainableParameter>& parameters() const { return parameters_; }
+  // Elements per shard (the flat index space padded to world_size of them).
+  std::int64_t shard_numel() const { return shard_numel_; }
+
+ private:
+  // The part of one parameter inside this rank's shard.
+  struct Segment {
+    std::size_t parameter = 0;     // index into parameters_
+    std::int64_t offset = 0;       // first element, in the flattened parameter
+    std::int64_t shard_begin = 0;  // first element, in this rank's shard
+    std::int64_t numel = 0;
+    at::Tensor master;      // views of the shard buffers below
+    at::Tensor exp_avg;     // m
+    at::Tensor exp_avg_sq;  // v
+    std::int64_t step = 0;
+  };
+
+  ProcessGroup& group_;
+  std::vector<TrainableParameter> parameters_;
+  std::vector<std::int64_t> offsets_;  // of each parameter in the flat index space
+  std::int64_t total_numel_ = 0;
+  std::int64_t shard_numel_ = 0;
+  at::ScalarType state_dtype_;
+  AdamWOptions options_;
+  at::Tensor master_;  // this rank's shard, shard_numel_ elements (padding stays zero)
+  at::Tensor exp_avg_;
+  at::Tensor exp_avg_sq_;
+  std::vector<Segment> segments_;  // in parameter order
+};
+
+}  // namespace vdep
