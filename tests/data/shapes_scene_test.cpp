@@ -86,6 +86,20 @@ TEST(ShapesScene, CountsKindsColoursSizesAndPlacesVary) {
   EXPECT_GT(xs.size(), 100u);
 }
 
+TEST(ShapesScene, MaxShapesCapsTheCountAndRejectsOutOfRange) {
+  ShapesOptions options;
+  options.max_shapes = 2;
+  std::set<std::size_t> counts;
+  for (std::uint64_t index = 0; index < kScenesToCheck; ++index) {
+    counts.insert(generate_scene(0, index, options).shapes.size());
+  }
+  EXPECT_EQ(counts, (std::set<std::size_t>{1, 2}));
+  options.max_shapes = 0;
+  EXPECT_THROW(generate_scene(0, 0, options), std::invalid_argument);
+  options.max_shapes = kMaxShapesPerScene + 1;
+  EXPECT_THROW(generate_scene(0, 0, options), std::invalid_argument);
+}
+
 TEST(ShapesScene, RejectsImageSizesOutsideTheSupportedRange) {
   ShapesOptions options;
   options.image_size = kMinShapesImageSize - 1;

@@ -44,7 +44,7 @@ const char* const kUsage =
     "      print the token ids and pieces of TEXT; PATH is an HF model folder, a tokenizer.model or a\n"
     "      vocab.json; --jsonl reads one text per stdin line and writes {\"text\":...,\"ids\":[...]} lines;\n"
     "      --no-special leaves out the tokens the tokenizer adds around a text (LLaMA's BOS)\n"
-    "  vdep-run data shapes --out DIR --n N [--seed S] [--size PIXELS]\n"
+    "  vdep-run data shapes --out DIR --n N [--seed S] [--size PIXELS] [--max-shapes K]\n"
     "      draw N synthetic scenes of coloured shapes into DIR/images/ and write LLaVA-format\n"
     "      pretrain.json (captions), sft.json (question answering) and eval.json (held-out scenes in\n"
     "      DIR/eval_images/, one exact short answer per question); the same seed gives the same files\n"
@@ -61,7 +61,7 @@ const std::vector<std::string> kOptions = {"--set",    "--plugin-path", "--log-l
                                            "--version", "--plugin",      "--weights",   "--image",  "--dump",
                                            "--param",   "--aspect",      "--prompt",    "--ids",    "--max-new-tokens",
                                            "--temperature", "--top-p",   "--seed",      "--template", "--tokenizer", "--jsonl", "--no-special",
-                                           "--out", "--n", "--size", "--data-ratio", "--batch", "--batches", "--workers",
+                                           "--out", "--n", "--max-shapes", "--size", "--data-ratio", "--batch", "--batches", "--workers",
                                            "--nproc-per-node"};
 const std::vector<std::string> kProbeOptions = {"--plugin", "--weights",        "--image",       "--dump",
                                                 "--param",  "--aspect",         "--prompt",      "--ids",
@@ -75,7 +75,7 @@ const std::vector<std::string> kProbeLlmOptions = {"--plugin", "--weights",     
                                                    "--top-p",  "--template"};
 const std::vector<std::string> kProbeDataOptions = {"--plugin",     "--param", "--template", "--data-ratio",
                                                     "--batch",      "--batches", "--workers"};
-const std::vector<std::string> kDataOptions = {"--out", "--n"};
+const std::vector<std::string> kDataOptions = {"--out", "--n", "--max-shapes"};
 
 std::int64_t integer_value(const std::string& option, const std::string& text) {
   try {
@@ -186,6 +186,7 @@ CommandLine parse_command_line(int argc, char** argv) {
       const std::string given = take_value();
       if (arg == "--out") line.out = given;
       if (arg == "--n") line.count = integer_value(arg, given);
+      if (arg == "--max-shapes") line.max_shapes = integer_value(arg, given);
     } else if (std::find(kProbeOptions.begin(), kProbeOptions.end(), arg) != kProbeOptions.end()) {
       probe_options.push_back(arg);
       const std::string given = take_value();
@@ -308,6 +309,10 @@ CommandLine parse_command_line(int argc, char** argv) {
       if (line.image_size < kMinShapesImageSize || line.image_size > kMaxShapesImageSize) {
         throw UsageError("--size must be in [" + std::to_string(kMinShapesImageSize) + ", " +
                          std::to_string(kMaxShapesImageSize) + "] (got " + std::to_string(line.image_size) + ")");
+      }
+      if (line.max_shapes < 1 || line.max_shapes > kMaxShapesPerScene) {
+        throw UsageError("--max-shapes must be in [1, " + std::to_string(kMaxShapesPerScene) + "] (got " +
+                         std::to_string(line.max_shapes) + ")");
       }
       break;
     default: break;

@@ -55,6 +55,7 @@ struct CommandLine {
   std::filesystem::path out;        // --out DIR
   std::int64_t count = 0;           // --n N
   std::int64_t image_size = 336;    // --size PIXELS (also probe data)
+  std::int64_t max_shapes = 4;      // --max-shapes K
 };
 
 // Throws UsageError with a message that says what is wrong and what was expected.

@@ -15,6 +15,7 @@ int run_data_command(const CommandLine& line) {
   options.scenes = line.count;
   options.seed = line.seed;
   options.image_size = static_cast<int>(line.image_size);
+  options.max_shapes = static_cast<int>(line.max_shapes);
   const ShapesDatasetSummary summary = write_shapes_dataset(line.out, options);
   if (!summary.written) {
     throw std::runtime_error("nothing written: " + line.out.string() +

@@ -20,12 +20,14 @@ namespace vdep {
 
 inline constexpr int kMinShapesImageSize = 64;
 inline constexpr int kMaxShapesImageSize = 4096;
+inline constexpr int kMaxShapesPerScene = 4;
 
 struct ShapesDatasetOptions {
   std::int64_t scenes = 0;  // training scenes, >= 1
   std::uint64_t seed = 0;   // each scene and its text follow from the seed and the scene's number alone
   int image_size = 336;     // pixels per side, in [kMinShapesImageSize, kMaxShapesImageSize];
                             // LLaVA-1.5's encoder resolution
+  int max_shapes = 4;       // shapes per scene: 1 to this many, in [1, kMaxShapesPerScene]
 };
 
 struct ShapesDatasetSummary {

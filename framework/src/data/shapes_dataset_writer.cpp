@@ -128,6 +128,7 @@ WrittenScene write_scene(const std::filesystem::path& out, const ShapesDatasetOp
                          std::int64_t index) {
   ShapesOptions scene_options;
   scene_options.image_size = options.image_size;
+  scene_options.max_shapes = options.max_shapes;
   WrittenScene written{generate_scene(options.seed, static_cast<std::uint64_t>(index), scene_options, split),
                        (split == ShapesSplit::Train ? "images/" : "eval_images/") + image_name(index)};
   write_png_rgb(out / written.image, render_scene(written.scene));

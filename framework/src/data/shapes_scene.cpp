@@ -11,7 +11,6 @@ namespace {
 
 // Tells the scene stream apart from the text streams drawn from the same (seed, index, split).
 constexpr std::uint64_t kSceneStream = 0x5343454e45;  // "SCENE"
-constexpr int kMaxShapes = 4;
 constexpr int kPlacementAttempts = 200;
 
 bool apart(const Shape& a, const Shape& b) {
@@ -71,13 +70,17 @@ ShapesScene generate_scene(std::uint64_t seed, std::uint64_t index, const Shapes
                                 std::to_string(kMaxShapesImageSize) + " pixels wide (got " +
                                 std::to_string(options.image_size) + ")");
   }
+  if (options.max_shapes < 1 || options.max_shapes > kMaxShapesPerScene) {
+    throw std::invalid_argument("shapes scenes hold 1 to " + std::to_string(kMaxShapesPerScene) +
+                                " shapes (got max_shapes " + std::to_string(options.max_shapes) + ")");
+  }
   ShapesRandom random({seed, index, static_cast<std::uint64_t>(split), kSceneStream});
   ShapesScene scene;
   scene.image_size = options.image_size;
   // Sides from 1/8 to 3/10 of the image: four of the largest still fit side by side.
   const int smallest = options.image_size / 8;
   const int largest = options.image_size * 3 / 10;
-  const int wanted = random.between(1, kMaxShapes);
+  const int wanted = random.between(1, options.max_shapes);
   for (int placed = 0; placed < wanted; ++placed) {
     Shape shape;
     shape.kind = kShapeKinds[random.below(kShapeKinds.size())];

@@ -48,6 +48,7 @@ struct ShapesScene {
 
 struct ShapesOptions {
   int image_size = 336;  // LLaVA-1.5's encoder resolution: no resizing on the way in
+  int max_shapes = 4;    // 1 to this many shapes, at most kMaxShapesPerScene
 };
 
 // Training and held-out scenes come from separate random streams, so no evaluation scene is a
@@ -59,9 +60,9 @@ enum class ShapesSplit : std::uint64_t { Train = 0, Eval = 1 };
 inline constexpr int kShapeGap = 4;
 
 // Scene `index` of the stream `seed` / `split`: the same arguments always give the same scene.
-// 1 to 4 shapes of random kind, colour, size and position, their squares inside the image and
+// 1 to options.max_shapes shapes of random kind, colour, size and position, their squares inside the image and
 // apart from each other. Throws std::invalid_argument when options.image_size is outside
-// [kMinShapesImageSize, kMaxShapesImageSize].
+// [kMinShapesImageSize, kMaxShapesImageSize] or max_shapes outside [1, kMaxShapesPerScene].
 ShapesScene generate_scene(std::uint64_t seed, std::uint64_t index, const ShapesOptions& options,
                            ShapesSplit split = ShapesSplit::Train);
 

@@ -33,6 +33,10 @@ const vdep::ParamSpec kParams[] = {
      vdep::kUnbounded, nullptr},
     {"image_size", vdep::ParamType::Int, "336", "Side of the generated images in pixels (`data shapes --size`).",
      vdep::kMinShapesImageSize, vdep::kMaxShapesImageSize, nullptr},
+    {"max_shapes", vdep::ParamType::Int, "4",
+     "Shapes per generated scene: 1 to this many (`data shapes --max-shapes`). Fewer make a scene's questions "
+     "easier for a small model.", 1.0,
+     vdep::kMaxShapesPerScene, nullptr},
     {"images", vdep::ParamType::Bool, "true",
      "false: the records without their images and image markers, to pre-train a language model on the "
      "dataset's text (with the plain template, each caption alone, all of it supervised).",
@@ -53,6 +57,7 @@ void generate_missing(const std::filesystem::path& folder, const std::filesystem
   options.scenes = scenes;
   options.seed = static_cast<std::uint64_t>(params.get_int("seed"));
   options.image_size = static_cast<int>(params.get_int("image_size"));
+  options.max_shapes = static_cast<int>(params.get_int("max_shapes"));
   vdep::write_shapes_dataset(folder, options);
   if (!std::filesystem::exists(annotations)) {
     throw std::runtime_error(folder.string() + " holds files but no " + annotations.filename().string() +
