@@ -137,6 +137,11 @@ TEST_F(DistributedTrainingTest, Zero2OnTwoProcessesTrainsAsOneProcessAndResumesF
   const ProcessResult single = vdep_run("single", "--resume");
   EXPECT_EQ(single.exit_code, 1);
   EXPECT_CONTAINS(single.err, "split over 2 processes");
+  // Its weights alone start a new run on any number of processes.
+  const ProcessResult from_weights =
+      vdep_run("from_weights", "--set stage.sft.init_from=" + shell_quote((checkpoints / "pretrain-step-4").string()));
+  EXPECT_EQ(from_weights.exit_code, 0) << from_weights.err;
+  EXPECT_CONTAINS(from_weights.err, "stage 'sft' starts from");
 }
 
 // The workers the launcher started: its child processes.

@@ -1,7 +1,9 @@
-// ZeRO-2's sharded AdamW against one process running clip_grad_norm + AdamWOptimizer on the
-// gradients summed over ranks: parameters of odd sizes, so that shards cut them unevenly (and pad
-// the last shard with 3 ranks), decayed and not, gradients present everywhere, nowhere or on one
-// rank, and the per-rank state saved to safetensors and resumed.
+// ZeRO-2 (ShardedGradientReducer + ShardedAdamW) against one process running clip_grad_norm +
+// AdamWOptimizer on the gradients summed over ranks and micro-steps: real backward passes whose
+// gradients the reducer sends to their owners in buckets and frees, parameters of odd sizes, so
+// that shards and buckets cut them unevenly (and pad the last shard with 3 ranks), decayed and not,
+// gradients present everywhere, nowhere, on one rank or in some micro-steps only, the update
+// gathered in one chunk or many, and the per-rank state saved to safetensors and resumed.
 #include "dist/sharded_adamw.h"
 
 #include <ATen/ATen.h>
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "dist/sharded_gradient_reducer.h"
 #include "thread_ranks.h"
 #include "train/adamw_optimizer.h"
 #include "train/gradient_clipping.h"
@@ -42,13 +45,25 @@ const std::vector<Spec> kSpecs = {{"proj.weight", {7, 5}, true},
 
 const AdamWOptions kOptions{0.9, 0.999, 1e-8, 0.1};
 
+// fp32 parameters of 140, 52, 108, 4 and 88 bytes: four buckets ([head, norm], conv, bias, proj),
+// more than the reducer's pool of two buffers.
+constexpr std::size_t kBucketBytes = 128;
+
 struct Scenario {
   int world = 2;
   double max_grad_norm = 0.0;  // 0: no clipping
   std::vector<double> lrs{1e-2, 5e-3, 2e-2, 1e-3, 7e-3};
   at::ScalarType dtype = at::kFloat;
+  // Backwards per optimizer step; with more than one, each parameter misses one of them (the last
+  // one for some parameters and steps), as a micro-batch may not reach it.
+  int micro_steps = 2;
+  std::int64_t gather_chunk_numel = ShardedAdamW::kDefaultGatherChunkNumel;
   // Whether `rank` has a gradient for parameter `index` at `step`.
   std::function<bool(int rank, int step, std::size_t index)> has_gradient = [](int, int, std::size_t) { return true; };
+  bool has_gradient_in(int rank, int step, int micro, std::size_t index) const {
+    if (!has_gradient(rank, step, index)) return false;
+    return micro_steps == 1 || (static_cast<int>(index) + step + micro) % micro_steps != micro_steps - 1;
+  }
   bool present_anywhere(int step, std::size_t index) const {
     for (int rank = 0; rank < world; ++rank) {
       if (has_gradient(rank, step, index)) return true;
@@ -67,10 +82,28 @@ std::vector<TrainableParameter> make_parameters(at::ScalarType dtype) {
   return parameters;
 }
 
-// The same on every call: a generator seeded by (rank, step, parameter).
-at::Tensor gradient(int rank, int step, std::size_t index, at::ScalarType dtype) {
-  at::Generator generator = at::detail::createCPUGenerator(1000 + 100 * step + 10 * rank + index);
+// The same on every call: a generator seeded by (rank, step, micro-step, parameter).
+at::Tensor gradient(int rank, int step, int micro, std::size_t index, at::ScalarType dtype) {
+  at::Generator generator = at::detail::createCPUGenerator(1000 + 1000 * micro + 100 * step + 10 * rank + index);
   return (at::randn(kSpecs[index].shape, generator, at::kFloat) * (rank + 1)).to(dtype);
+}
+
+std::vector<at::Tensor> tensors_of(const std::vector<TrainableParameter>& parameters) {
+  std::vector<at::Tensor> tensors;
+  for (const auto& parameter : parameters) tensors.push_back(parameter.tensor);
+  return tensors;
+}
+
+// One backward whose gradient for parameter i is gradient(rank, step, micro, i) where the scenario
+// has one: the loss sum_i <parameter_i, gradient_i>.
+void backward(const Scenario& scenario, std::vector<TrainableParameter>& parameters, int rank, int step, int micro) {
+  at::Tensor loss;
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if (!scenario.has_gradient_in(rank, step, micro, i)) continue;
+    const at::Tensor term = (parameters[i].tensor * gradient(rank, step, micro, i, scenario.dtype)).sum();
+    loss = loss.defined() ? loss + term : term;
+  }
+  if (loss.defined()) loss.backward();
 }
 
 struct Trajectory {
@@ -89,9 +122,11 @@ Trajectory reference(const Scenario& scenario) {
     for (std::size_t i = 0; i < parameters.size(); ++i) {
       at::Tensor sum;
       for (int rank = 0; rank < scenario.world; ++rank) {
-        if (!scenario.has_gradient(rank, static_cast<int>(step), i)) continue;
-        const at::Tensor local = gradient(rank, static_cast<int>(step), i, scenario.dtype).to(at::kFloat);
-        sum = sum.defined() ? sum + local : local;
+        for (int micro = 0; micro < scenario.micro_steps; ++micro) {
+          if (!scenario.has_gradient_in(rank, static_cast<int>(step), micro, i)) continue;
+          const at::Tensor local = gradient(rank, static_cast<int>(step), micro, i, scenario.dtype).to(at::kFloat);
+          sum = sum.defined() ? sum + local : local;
+        }
       }
       parameters[i].tensor.mutable_grad() = sum;
     }
@@ -117,20 +152,28 @@ at::Tensor state_of(const State& state, const std::string& key) {
 }
 
 // Steps [begin, end) of the scenario on this rank, each checked against the reference. For
-// half-precision parameters, the fp32 masters of this rank's shard are what must match.
-void run_steps(ProcessGroup& group, const Scenario& scenario, ShardedAdamW& optimizer,
-               std::vector<TrainableParameter>& parameters, int begin, int end, const Trajectory& expected) {
+// half-precision parameters, the fp32 masters of this rank's shard are what must match. After every
+// backward the reducer has freed every gradient and holds at most its two buffers.
+void run_steps(ProcessGroup& group, const Scenario& scenario, ShardedGradientReducer& reducer,
+               ShardedAdamW& optimizer, std::vector<TrainableParameter>& parameters, int begin, int end,
+               const Trajectory& expected) {
   const int rank = group.rank();
   for (int step = begin; step < end; ++step) {
-    optimizer.zero_grad();
     std::vector<at::Tensor> before;
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      if (scenario.has_gradient(rank, step, i)) {
-        parameters[i].tensor.mutable_grad() = gradient(rank, step, i, scenario.dtype);
+    for (std::size_t i = 0; i < parameters.size(); ++i) before.push_back(parameters[i].tensor.detach().clone());
+    for (int micro = 0; micro < scenario.micro_steps; ++micro) {
+      reducer.prepare_backward();
+      backward(scenario, parameters, rank, step, micro);
+      reducer.finish();
+      for (const auto& parameter : parameters) {
+        EXPECT_FALSE(parameter.tensor.grad().defined())
+            << parameter.name << ", rank " << rank << ", step " << step << ", micro-step " << micro
+            << ": gradient not freed";
       }
-      before.push_back(parameters[i].tensor.detach().clone());
+      EXPECT_LE(reducer.peak_buffers(), ShardedGradientReducer::kPoolBuffers);
     }
-    const double norm = optimizer.step(scenario.lrs[static_cast<std::size_t>(step)], scenario.max_grad_norm);
+    const double norm =
+        optimizer.step(reducer, scenario.lrs[static_cast<std::size_t>(step)], scenario.max_grad_norm);
     EXPECT_NEAR(norm, expected.norms[static_cast<std::size_t>(step)],
                 1e-5 * expected.norms[static_cast<std::size_t>(step)])
         << "rank " << rank << " step " << step;
@@ -166,8 +209,14 @@ void expect_matches_reference(const Scenario& scenario) {
   const Trajectory expected = reference(scenario);
   test::run_thread_ranks(scenario.world, [&](ProcessGroup& group) {
     std::vector<TrainableParameter> parameters = make_parameters(scenario.dtype);
-    ShardedAdamW optimizer(group, parameters, kOptions);
-    run_steps(group, scenario, optimizer, parameters, 0, static_cast<int>(scenario.lrs.size()), expected);
+    ShardedGradientReducer reducer(group, tensors_of(parameters), kBucketBytes);
+    ShardedAdamW optimizer(group, parameters, kOptions, scenario.gather_chunk_numel);
+    run_steps(group, scenario, reducer, optimizer, parameters, 0, static_cast<int>(scenario.lrs.size()), expected);
+    // Four buckets through a pool of two.
+    if (scenario.dtype == at::kFloat) {
+      EXPECT_EQ(reducer.bucket_count(), 4u);
+    }
+    EXPECT_EQ(reducer.peak_buffers(), 2u);
   });
 }
 
@@ -200,10 +249,13 @@ TEST(ShardedAdamWTest, MatchesOneProcessWithClippingActive) {
 TEST(ShardedAdamWTest, MatchesOneProcessWithoutClipping) {
   for (int world : {2, 3}) {
     for (double max_grad_norm : {0.0, 1e4}) {
-      Scenario scenario;
-      scenario.world = world;
-      scenario.max_grad_norm = max_grad_norm;
-      expect_matches_reference(scenario);
+      for (int micro_steps : {1, 3}) {
+        Scenario scenario;
+        scenario.world = world;
+        scenario.max_grad_norm = max_grad_norm;
+        scenario.micro_steps = micro_steps;
+        expect_matches_reference(scenario);
+      }
     }
   }
 }
@@ -247,11 +299,17 @@ TEST(ShardedAdamWTest, TakesWeightsLoadedAfterConstruction) {
       // Built on other values, then the weights arrive (init_from, a resume's model.safetensors).
       std::vector<TrainableParameter> parameters = make_parameters(dtype);
       const std::vector<TrainableParameter> loaded = make_parameters(dtype);
-      at::NoGradGuard no_grad;
-      for (auto& parameter : parameters) parameter.tensor.fill_(0.25);
+      ShardedGradientReducer reducer(group, tensors_of(parameters), kBucketBytes);
+      {
+        at::NoGradGuard no_grad;
+        for (auto& parameter : parameters) parameter.tensor.fill_(0.25);
+      }
       ShardedAdamW optimizer(group, parameters, kOptions);
-      for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].tensor.copy_(loaded[i].tensor);
-      run_steps(group, scenario, optimizer, parameters, 0, static_cast<int>(scenario.lrs.size()), expected);
+      {
+        at::NoGradGuard no_grad;
+        for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].tensor.copy_(loaded[i].tensor);
+      }
+      run_steps(group, scenario, reducer, optimizer, parameters, 0, static_cast<int>(scenario.lrs.size()), expected);
     });
   }
 }
@@ -275,8 +333,9 @@ TEST(ShardedAdamWTest, ResumesFromEachRanksSavedShard) {
       const std::filesystem::path file = folder / ("rank" + std::to_string(group.rank()) + ".safetensors");
       std::vector<TrainableParameter> parameters = make_parameters(scenario.dtype);
       {
+        ShardedGradientReducer reducer(group, tensors_of(parameters), kBucketBytes);
         ShardedAdamW optimizer(group, parameters, kOptions);
-        run_steps(group, scenario, optimizer, parameters, 0, 2, expected);
+        run_steps(group, scenario, reducer, optimizer, parameters, 0, 2, expected);
         write_safetensors(file, optimizer.state_tensors());  // the keys must be valid safetensors names
       }
       // A new process: fresh parameters holding the weights after step 2, a fresh optimizer. (bf16
@@ -286,12 +345,13 @@ TEST(ShardedAdamWTest, ResumesFromEachRanksSavedShard) {
         at::NoGradGuard no_grad;
         resumed[i].tensor.copy_(parameters[i].tensor);
       }
+      ShardedGradientReducer reducer(group, tensors_of(resumed), kBucketBytes);
       ShardedAdamW optimizer(group, resumed, kOptions);
       const SafetensorsReader reader = SafetensorsReader::open(file);
       State saved;
       for (const std::string& name : reader.names()) saved.emplace_back(name, reader.get(name));
       optimizer.load_state(saved);
-      run_steps(group, scenario, optimizer, resumed, 2, 4, expected);
+      run_steps(group, scenario, reducer, optimizer, resumed, 2, 4, expected);
     });
   }
   std::filesystem::remove_all(folder);
@@ -301,11 +361,12 @@ TEST(ShardedAdamWTest, RefusesTheStateOfAnotherRankOrWorldSize) {
   std::vector<State> saved(2);
   test::run_thread_ranks(2, [&](ProcessGroup& group) {
     std::vector<TrainableParameter> parameters = make_parameters(at::kFloat);
+    ShardedGradientReducer reducer(group, tensors_of(parameters), kBucketBytes);
     ShardedAdamW optimizer(group, parameters, kOptions);
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      parameters[i].tensor.mutable_grad() = gradient(group.rank(), 0, i, at::kFloat);
-    }
-    optimizer.step(1e-2, 1.0);
+    reducer.prepare_backward();
+    backward(Scenario{}, parameters, group.rank(), 0, 0);
+    reducer.finish();
+    optimizer.step(reducer, 1e-2, 1.0);
     saved[static_cast<std::size_t>(group.rank())] = clone(optimizer.state_tensors());
   });
 
@@ -349,6 +410,60 @@ TEST(ShardedAdamWTest, LoadingAWrongStateChangesNothing) {
       EXPECT_TRUE(at::equal(tensor, state_of(state, name))) << name;
     }
     group.barrier();
+  });
+}
+
+TEST(ShardedAdamWTest, GathersTheUpdateInChunks) {
+  // Shards of 49 (2 ranks) or 33 (3 ranks): chunks of 4 and 5 values per rank, the last one short,
+  // and a chunk larger than a shard.
+  for (int world : {2, 3}) {
+    for (std::int64_t chunk : {4, 5, 1000}) {
+      Scenario scenario;
+      scenario.world = world;
+      scenario.max_grad_norm = 1.0;
+      scenario.gather_chunk_numel = chunk;
+      scenario.has_gradient = [](int rank, int step, std::size_t index) {
+        return !(index == 1 && step == 2) && !(index == 4 && step == 1 && rank == 0);
+      };
+      expect_matches_reference(scenario);
+    }
+  }
+}
+
+TEST(ShardedGradientReducerTest, SendsEachBucketFromBackwardAndFreesItsGradients) {
+  Scenario scenario;
+  scenario.world = 3;
+  scenario.micro_steps = 1;
+  test::run_thread_ranks(scenario.world, [&](ProcessGroup& group) {
+    std::vector<TrainableParameter> parameters = make_parameters(at::kFloat);
+    ShardedGradientReducer reducer(group, tensors_of(parameters), kBucketBytes);
+    ASSERT_EQ(reducer.bucket_count(), 4u);
+    for (int step = 0; step < 2; ++step) {
+      reducer.prepare_backward();
+      backward(scenario, parameters, group.rank(), step, 0);
+      // Every parameter was reached: every bucket went out from a hook and its gradients were
+      // freed before backward returned.
+      EXPECT_EQ(reducer.buckets_started_in_backward(), reducer.bucket_count());
+      for (const auto& parameter : parameters) EXPECT_FALSE(parameter.tensor.grad().defined()) << parameter.name;
+      reducer.finish();
+      EXPECT_EQ(reducer.peak_buffers(), 2u);
+    }
+    // The shard holds both steps' gradients summed over ranks; the flags say which it saw.
+    const FlatShards& layout = reducer.layout();
+    at::Tensor expected = at::zeros({layout.shard_numel * scenario.world});
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      for (int step = 0; step < 2; ++step) {
+        for (int rank = 0; rank < scenario.world; ++rank) {
+          expected.narrow(0, layout.offsets[i], parameters[i].tensor.numel()).add_(gradient(rank, step, 0, i, at::kFloat).reshape(-1));
+        }
+      }
+    }
+    const at::Tensor own = expected.narrow(0, layout.shard_begin(group.rank()), layout.shard_numel);
+    EXPECT_TRUE(at::allclose(reducer.gradient_shard(), own, 1e-5, 1e-6))
+        << "rank " << group.rank() << ": off by " << max_difference(reducer.gradient_shard(), own);
+    for (std::size_t i = 0; i < parameters.size(); ++i) EXPECT_TRUE(reducer.had_gradient()[i]) << i;
+    reducer.clear();
+    EXPECT_EQ(reducer.gradient_shard().abs().sum().item<double>(), 0.0);
   });
 }
 

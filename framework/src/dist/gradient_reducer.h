@@ -3,7 +3,8 @@
 // their gradients), and each bucket's all-reduce starts from autograd's hooks as soon as its last
 // gradient is accumulated, while backward goes on with the layers before it. finish() waits for
 // them and writes the sums back. Buckets start strictly in order, so every rank issues the same
-// sequence of collectives whatever order its hooks fire in.
+// sequence of collectives whatever order its hooks fire in (dist/gradient_buckets.h, which ZeRO-2's
+// ShardedGradientReducer shares).
 #pragma once
 
 #include <cstddef>

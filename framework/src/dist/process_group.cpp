@@ -108,13 +108,16 @@ void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
   connection_->backend->broadcast(tensors, options)->wait();
 }
 
-void ProcessGroup::reduce_sum(at::Tensor& tensor, int root) {
+PendingCollective ProcessGroup::start_reduce_sum(at::Tensor& tensor, int root) {
   std::vector<at::Tensor> tensors{tensor};
   c10d::ReduceOptions options;
   options.reduceOp = c10d::ReduceOp::SUM;
   options.rootRank = root;
-  connection_->backend->reduce(tensors, options)->wait();
+  return PendingCollective(std::make_shared<PendingCollective::Work>(
+      PendingCollective::Work{connection_->backend->reduce(tensors, options)}));
 }
+
+void ProcessGroup::reduce_sum(at::Tensor& tensor, int root) { start_reduce_sum(tensor, root).wait(); }
 
 void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) {
   if (shards.size() != static_cast<std::size_t>(size_)) {

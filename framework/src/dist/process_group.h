@@ -58,6 +58,7 @@ class ProcessGroup {
   // In place: `root` ends with the elementwise sum over ranks; the other ranks' tensors are left
   // unspecified (Gloo may use them as scratch).
   void reduce_sum(at::Tensor& tensor, int root);
+  PendingCollective start_reduce_sum(at::Tensor& tensor, int root);
   // `shards` holds one tensor per rank, each the size of `own`: every rank ends with every rank's `own`.
   void all_gather(std::vector<at::Tensor>& shards, at::Tensor& own);
   void barrier();

@@ -33,22 +33,40 @@ const std::string kTotalNumelKey = "zero2.total_numel";
 
 }  // namespace
 
-ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> parameters, AdamWOptions options)
-    : group_(group), parameters_(std::move(parameters)), state_dtype_(at::kFloat), options_(options) {
+namespace {
+
+std::vector<at::Tensor> tensors_of(const std::vector<TrainableParameter>& parameters) {
+  std::vector<at::Tensor> tensors;
+  for (const auto& parameter : parameters) tensors.push_back(parameter.tensor);
+  return tensors;
+}
+
+}  // namespace
+
+ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> parameters, AdamWOptions options,
+                           std::int64_t gather_chunk_numel)
+    : group_(group),
+      parameters_(std::move(parameters)),
+      layout_(tensors_of(parameters_), group.size()),
+      total_numel_(layout_.total_numel),
+      shard_numel_(layout_.shard_numel),
+      gather_chunk_numel_(gather_chunk_numel),
+      state_dtype_(at::kFloat),
+      options_(options) {
+  if (gather_chunk_numel_ < 1) throw std::invalid_argument("ZeRO-2 AdamW: the gather chunk must hold an element");
   std::set<std::string> names;
   at::Device device = at::kCPU;
   for (const auto& parameter : parameters_) {
     if (!names.insert(parameter.name).second) {
       throw std::invalid_argument("ZeRO-2 AdamW: parameter '" + parameter.name + "' is given twice");
     }
-    offsets_.push_back(total_numel_);
-    total_numel_ += parameter.tensor.numel();
+    // step() writes the gathered values through a flat view.
+    if (!parameter.tensor.is_contiguous()) {
+      throw std::invalid_argument("ZeRO-2 AdamW: parameter '" + parameter.name + "' is not contiguous");
+    }
     state_dtype_ = at::promote_types(state_dtype_, state_dtype_for(parameter.tensor.scalar_type()));
     device = parameter.tensor.device();
   }
-  const std::int64_t world = group_.size();
-  // At least one element, so that no collective moves an empty tensor.
-  shard_numel_ = std::max<std::int64_t>(1, (total_numel_ + world - 1) / world);
 
   const auto state_options = at::TensorOptions().dtype(state_dtype_).device(device);
   master_ = at::zeros({shard_numel_}, state_options);
@@ -56,15 +74,15 @@ ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> 
   exp_avg_sq_ = at::zeros({shard_numel_}, state_options);
 
   at::NoGradGuard no_grad;
-  const std::int64_t shard_begin = group_.rank() * shard_numel_;
+  const std::int64_t shard_begin = layout_.shard_begin(group_.rank());
   const std::int64_t shard_end = shard_begin + shard_numel_;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    const std::int64_t begin = std::max(offsets_[i], shard_begin);
-    const std::int64_t end = std::min(offsets_[i] + parameters_[i].tensor.numel(), shard_end);
+    const std::int64_t begin = std::max(layout_.offsets[i], shard_begin);
+    const std::int64_t end = std::min(layout_.offsets[i] + parameters_[i].tensor.numel(), shard_end);
     if (begin >= end) continue;
     Segment segment;
     segment.parameter = i;
-    segment.offset = begin - offsets_[i];
+    segment.offset = begin - layout_.offsets[i];
     segment.shard_begin = begin - shard_begin;
     segment.numel = end - begin;
     segment.master = master_.narrow(0, segment.shard_begin, segment.numel);
@@ -75,32 +93,23 @@ ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> 
   }
 }
 
-double ShardedAdamW::step(double lr, double max_grad_norm) {
+double ShardedAdamW::step(ShardedGradientReducer& gradients, double lr, double max_grad_norm) {
   at::NoGradGuard no_grad;
+  if (!(gradients.layout() == layout_)) {
+    throw std::invalid_argument("ZeRO-2 AdamW: the gradient reducer covers other parameters than the optimizer");
+  }
   const std::int64_t world = group_.size();
   const std::size_t count = parameters_.size();
 
-  // (1) Every gradient, flattened into one buffer of the padded index space (missing: zeros).
-  at::Tensor flat = at::zeros({shard_numel_ * world}, master_.options());
-  // One slot per parameter (1 where this rank has its gradient), then the shard's sum of squares:
+  // (1) This rank's shard of the gradients, summed over ranks and backwards by the reducer.
+  at::Tensor gradient = gradients.gradient_shard();
+  if (gradient.scalar_type() != state_dtype_) gradient = gradient.to(state_dtype_);
+  // One slot per parameter (1 where this rank had its gradient), then the shard's sum of squares:
   // one all-reduce tells every rank which parameters have a gradient anywhere, and the global norm.
   at::Tensor totals = at::zeros({static_cast<std::int64_t>(count) + 1}, at::kDouble);
   double* total = totals.data_ptr<double>();
-  for (std::size_t i = 0; i < count; ++i) {
-    const at::Tensor& gradient = parameters_[i].tensor.grad();
-    if (!gradient.defined()) continue;
-    flat.narrow(0, offsets_[i], gradient.numel()).copy_(gradient.reshape(-1));
-    total[i] = 1.0;
-  }
-
-  // The reduce-scatter: rank r ends with the sum over ranks of shard r. LibTorch 1.13's
-  // ProcessGroupGloo has no reduce_scatter (it throws "does not support reduce_scatter"), so it is
-  // one reduce per shard, to its owner; every rank takes part in each.
-  for (std::int64_t owner = 0; owner < world; ++owner) {
-    at::Tensor shard = flat.narrow(0, owner * shard_numel_, shard_numel_);
-    group_.reduce_sum(shard, static_cast<int>(owner));
-  }
-  at::Tensor gradient = flat.narrow(0, group_.rank() * shard_numel_, shard_numel_);
+  const std::vector<bool>& had_gradient = gradients.had_gradient();
+  for (std::size_t i = 0; i < count; ++i) total[i] = had_gradient[i] ? 1.0 : 0.0;
 
   // (2), (3) Which parameters have a gradient on some rank, and the norm of the summed gradient:
   // parameters with none anywhere contribute zeros, as clip_grad_norm leaves them out.
@@ -137,15 +146,37 @@ double ShardedAdamW::step(double lr, double max_grad_norm) {
     segment.master.addcdiv_(segment.exp_avg, denom, -step_size);
   }
 
-  // (5) Every rank's updated shard into every rank's parameters. The gathered values overwrite the
-  // gradients in `flat`, which are spent.
-  std::vector<at::Tensor> shards = flat.split(shard_numel_);
-  group_.all_gather(shards, master_);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (!present(i)) continue;
-    at::Tensor tensor = parameters_[i].tensor.detach();
-    tensor.copy_(flat.narrow(0, offsets_[i], tensor.numel()).view(tensor.sizes()));
+  // (5) Every rank's updated shard into every rank's parameters, a chunk of each shard at a time:
+  // chunk k gathers elements [k c, (k + 1) c) of every shard into world × c values, whose pieces go
+  // into the parameters they cover.
+  const std::vector<std::int64_t>& offsets = layout_.offsets;
+  const std::int64_t chunk = std::min(gather_chunk_numel_, shard_numel_);
+  at::Tensor gathered = at::empty({world * chunk}, master_.options());
+  for (std::int64_t start = 0; start < shard_numel_; start += chunk) {
+    const std::int64_t length = std::min(chunk, shard_numel_ - start);
+    std::vector<at::Tensor> pieces = gathered.narrow(0, 0, world * length).split(length);
+    at::Tensor own = master_.narrow(0, start, length);
+    group_.all_gather(pieces, own);
+    for (std::int64_t rank = 0; rank < world; ++rank) {
+      const std::int64_t low = layout_.shard_begin(static_cast<int>(rank)) + start;
+      const std::int64_t high = low + length;
+      // The last parameter starting at or before `low`, then those after it that start before `high`.
+      auto first = std::upper_bound(offsets.begin(), offsets.end(), low);
+      for (std::size_t i = first == offsets.begin() ? 0 : static_cast<std::size_t>(first - offsets.begin() - 1);
+           i < count && offsets[i] < high; ++i) {
+        if (!present(i)) continue;
+        const std::int64_t begin = std::max(low, offsets[i]);
+        const std::int64_t end = std::min(high, offsets[i] + parameters_[i].tensor.numel());
+        if (begin >= end) continue;
+        parameters_[i]
+            .tensor.detach()
+            .view({-1})
+            .narrow(0, begin - offsets[i], end - begin)
+            .copy_(pieces[static_cast<std::size_t>(rank)].narrow(0, begin - low, end - begin));
+      }
+    }
   }
+  gradients.clear();
   return norm;
 }
 

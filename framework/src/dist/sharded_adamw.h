@@ -1,16 +1,24 @@
 // ZeRO-2's optimizer half (strategy = "zero2"): AdamW whose state is split across the ranks. The
 // parameters, taken in order and flattened, form one index space cut into `world_size` contiguous
-// shards of equal length (the last one padded); rank r keeps master values, exp_avg and exp_avg_sq
-// (all fp32, or fp64 if a parameter is fp64) and the step count only for the parts of the
-// parameters inside shard r, and updates only those. Memory per rank, N trainable parameters in
-// bf16: params 2N + grads 2N bytes + (4 master + 4 + 4 moments) N / world_size, plus one fp32
-// flat buffer of 4N bytes that lives only inside step() (the gradients to reduce, then the
-// gathered update).
+// shards of equal length (the last one padded; dist/flat_shards.h); rank r keeps master values,
+// exp_avg and exp_avg_sq (all fp32, or fp64 if a parameter is fp64) and the step count only for the
+// parts of the parameters inside shard r, and updates only those. Its gradients come summed over
+// ranks, shard r to rank r, from a ShardedGradientReducer that reduced them during backward.
+//
+// Memory per rank, N trainable parameters in bf16, W ranks: weights 2N + optimizer state
+// (4 master + 4 + 4 moments) N / W + the reducer's fp32 gradient shard 4N / W + its pool of two
+// bucket buffers (2 × 4 bytes × the largest bucket) + the .grad autograd holds until its bucket
+// is sent (about one bucket; see sharded_gradient_reducer.h) + inside step() one gather buffer of
+// W × chunk elements (fp32; Gloo's all-gather copies through a second one of that size). No buffer
+// of N elements exists. 7B SFT (N = 6.76e9, W = 8, chunk 16 Mi): 13.5 GB weights + 10.1 GB state
+// + 3.4 GB gradient shard + 1.05 GB pool (LLaMA's 131 M element embedding and lm_head are buckets
+// of their own) + ≤ 0.3 GB live .grad + 2 × 0.54 GB gather ≈ 29.5 GB before activations, where it
+// was 2N + 2N (full .grad) + 4N (step()'s flat buffer) + 12N/8 ≈ 9.5N ≈ 64 GB.
 //
 // The trajectory is that of one process running clip_grad_norm + AdamWOptimizer::step on the
-// gradients summed over ranks (a SUM: the trainer normalises its losses by global counts), for fp32
-// and fp64 parameters; bf16/fp16 parameters are updated through their fp32 master copy and only
-// then rounded, where AdamWOptimizer rounds the decay and the update separately.
+// gradients summed over ranks and backwards (a SUM: the trainer normalises its losses by global
+// counts), for fp32 and fp64 parameters; bf16/fp16 parameters are updated through their fp32
+// master copy and only then rounded, where AdamWOptimizer rounds the decay and the update separately.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -20,7 +28,9 @@
 #include <utility>
 #include <vector>
 
+#include "dist/flat_shards.h"
 #include "dist/process_group.h"
+#include "dist/sharded_gradient_reducer.h"
 #include "train/adamw_optimizer.h"
 #include "train/trainable_parameters.h"
 
@@ -28,17 +38,22 @@ namespace vdep {
 
 class ShardedAdamW {
  public:
-  // Every rank must give the same parameters (names, shapes, order, values). The group must
-  // outlive the optimizer. Throws std::invalid_argument for two parameters of the same name.
-  ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> parameters, AdamWOptions options);
+  // Values gathered per rank per all-gather chunk in step().
+  static constexpr std::int64_t kDefaultGatherChunkNumel = std::int64_t{16} << 20;
 
-  // A collective: every rank calls it once per optimizer step, with its local gradients (a
-  // parameter without one counts as zeros). Sums the gradients over ranks into their owners'
-  // shards, clips them by the global norm (max_grad_norm <= 0 or infinite: no clipping), updates
-  // the owned slices and gathers the result into every rank's parameters. A parameter that has a
-  // gradient on no rank is skipped as AdamWOptimizer skips it: unchanged, its step count kept, no
-  // decay. Returns the global gradient norm before clipping (0 when no parameter has a gradient).
-  double step(double lr, double max_grad_norm);
+  // Every rank must give the same parameters (names, shapes, order, values; contiguous). The group
+  // must outlive the optimizer. Throws std::invalid_argument for two parameters of the same name.
+  ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> parameters, AdamWOptions options,
+               std::int64_t gather_chunk_numel = kDefaultGatherChunkNumel);
+
+  // A collective: every rank calls it once per optimizer step, after the reducer (built over the
+  // same parameters, in the same order) finished the step's last backward. Takes this rank's shard
+  // of the summed gradients from it, clips them by the global norm (max_grad_norm <= 0 or infinite:
+  // no clipping), updates the owned slices, gathers the result into every rank's parameters,
+  // `gather_chunk_numel` values per rank at a time, and clears the reducer's shard. A parameter that
+  // had a gradient on no rank is skipped as AdamWOptimizer skips it: unchanged, its step count kept,
+  // no decay. Returns the global gradient norm before clipping (0 when no parameter has a gradient).
+  double step(ShardedGradientReducer& gradients, double lr, double max_grad_norm);
   // Drops every gradient, as AdamWOptimizer::zero_grad does.
   void zero_grad();
 
@@ -71,9 +86,10 @@ class ShardedAdamW {
 
   ProcessGroup& group_;
   std::vector<TrainableParameter> parameters_;
-  std::vector<std::int64_t> offsets_;  // of each parameter in the flat index space
+  FlatShards layout_;
   std::int64_t total_numel_ = 0;
   std::int64_t shard_numel_ = 0;
+  std::int64_t gather_chunk_numel_ = kDefaultGatherChunkNumel;
   at::ScalarType state_dtype_;
   AdamWOptions options_;
   at::Tensor master_;  // this rank's shard, shard_numel_ elements (padding stays zero)

@@ -18,6 +18,7 @@
 #include "data/data_loader.h"
 #include "dist/gradient_reducer.h"
 #include "dist/sharded_adamw.h"
+#include "dist/sharded_gradient_reducer.h"
 #include "run/process_memory.h"
 #include "train/adamw_optimizer.h"
 #include "train/batch_geometry.h"
@@ -226,21 +227,27 @@ StageSummary StageTrainer::run() {
   optimizer_options.eps = settings_.adam_epsilon;
   optimizer_options.weight_decay = settings_.weight_decay;
   if (group) broadcast_from_rank_zero(*group, parameters);
-  // DDP: AdamW on every rank, gradients summed in buckets during backward. ZeRO-2: the optimizer
-  // sums them itself, each rank keeping its shard.
+  // DDP: AdamW on every rank, gradients summed in buckets during backward. ZeRO-2: each rank's
+  // shard of the gradients summed to it in buckets during every backward, the optimizer's state
+  // and update sharded the same way.
   const bool zero2 = group && run_.data_parallel.strategy == DataParallelStrategy::Zero2;
   std::optional<AdamWOptimizer> optimizer;
   std::optional<ShardedAdamW> sharded_optimizer;
   std::optional<GradientReducer> reducer;
+  std::optional<ShardedGradientReducer> sharded_reducer;
   if (zero2) {
     sharded_optimizer.emplace(*group, parameters, optimizer_options);
   } else {
     optimizer.emplace(parameters, optimizer_options);
   }
-  if (group && !zero2) {
+  if (group) {
     std::vector<at::Tensor> tensors;
     for (const TrainableParameter& parameter : parameters) tensors.push_back(parameter.tensor);
-    reducer.emplace(*group, std::move(tensors), run_.data_parallel.bucket_bytes);
+    if (zero2) {
+      sharded_reducer.emplace(*group, std::move(tensors), run_.data_parallel.bucket_bytes);
+    } else {
+      reducer.emplace(*group, std::move(tensors), run_.data_parallel.bucket_bytes);
+    }
   }
   const auto optimizer_state = [&] {
     return zero2 ? sharded_optimizer->state_tensors() : optimizer->state_tensors();
@@ -338,6 +345,7 @@ StageSummary StageTrainer::run() {
 
       StepTerms terms;
       double loss = 0;
+      double communication_wait = 0;
       for (std::size_t micro = 0; micro < micro_batches.size(); ++micro) {
         at::Tensor total;
         {
@@ -359,9 +367,14 @@ StageSummary StageTrainer::run() {
         }
         loss += total.item<double>();
         if (reducer) reducer->prepare_backward(micro + 1 == micro_batches.size());
+        // ZeRO-2 reduces every backward's gradients to their owners and frees them.
+        if (sharded_reducer) sharded_reducer->prepare_backward();
         if (total.requires_grad()) total.backward();
+        if (sharded_reducer) {
+          sharded_reducer->finish();
+          communication_wait += sharded_reducer->last_wait_seconds();
+        }
       }
-      double communication_wait = 0;
       if (reducer) {
         reducer->finish();
         communication_wait = reducer->last_wait_seconds();
@@ -380,8 +393,8 @@ StageSummary StageTrainer::run() {
       double grad_norm = 0;
       if (zero2) {
         const auto exchange_start = Clock::now();
-        grad_norm = sharded_optimizer->step(lr, settings_.max_grad_norm);
-        communication_wait = seconds_between(exchange_start, Clock::now());
+        grad_norm = sharded_optimizer->step(*sharded_reducer, lr, settings_.max_grad_norm);
+        communication_wait += seconds_between(exchange_start, Clock::now());
         sharded_optimizer->zero_grad();
       } else {
         grad_norm = clip_grad_norm(parameters, settings_.max_grad_norm > 0 ? settings_.max_grad_norm
