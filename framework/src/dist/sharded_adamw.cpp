@@ -13,18 +13,6 @@ namespace vdep {
 
 namespace {
 
-// As AdamWOptimizer: half-precision parameters keep fp32 state; fp32 and fp64 keep their own.
-at::ScalarType state_dtype_for(at::ScalarType parameter_dtype) {
-  const bool half_precision = parameter_dtype == at::kBFloat16 || parameter_dtype == at::kHalf;
-  return half_precision ? at::kFloat : parameter_dtype;
-}
-
-std::string shape_text(at::IntArrayRef sizes) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < sizes.size(); ++i) text += (i > 0 ? ", " : "") + std::to_string(sizes[i]);
-  return text + "]";
-}
-
 at::Tensor int64_scalar(std::int64_t value) { return at::scalar_tensor(value, at::kLong); }
 
 const std::string kWorldSizeKey = "zero2.world_size";
@@ -64,7 +52,7 @@ ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> 
     if (!parameter.tensor.is_contiguous()) {
       throw std::invalid_argument("ZeRO-2 AdamW: parameter '" + parameter.name + "' is not contiguous");
     }
-    state_dtype_ = at::promote_types(state_dtype_, state_dtype_for(parameter.tensor.scalar_type()));
+    state_dtype_ = at::promote_types(state_dtype_, adamw_state_dtype(parameter.tensor.scalar_type()));
     device = parameter.tensor.device();
   }
 
@@ -137,13 +125,9 @@ double ShardedAdamW::step(ShardedGradientReducer& gradients, double lr, double m
     const at::Tensor grad = gradient.narrow(0, segment.shard_begin, segment.numel);
     segment.step += 1;
     if (parameter.decay) segment.master.mul_(1 - lr * options_.weight_decay);
-    segment.exp_avg.mul_(options_.beta1).add_(grad, 1 - options_.beta1);
-    segment.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1 - options_.beta2);
-    const double bias_correction1 = 1 - std::pow(options_.beta1, static_cast<double>(segment.step));
-    const double bias_correction2 = 1 - std::pow(options_.beta2, static_cast<double>(segment.step));
-    const double step_size = lr / bias_correction1;
-    const at::Tensor denom = (segment.exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(options_.eps);
-    segment.master.addcdiv_(segment.exp_avg, denom, -step_size);
+    const AdamWMoments moments =
+        update_adamw_moments(segment.exp_avg, segment.exp_avg_sq, grad, segment.step, lr, options_);
+    segment.master.addcdiv_(segment.exp_avg, moments.denom, -moments.step_size);
   }
 
   // (5) Every rank's updated shard into every rank's parameters, a chunk of each shard at a time:

@@ -9,11 +9,18 @@
 
 namespace vdep {
 
-namespace {
-
-at::ScalarType state_dtype_for(at::ScalarType parameter_dtype) {
+at::ScalarType adamw_state_dtype(at::ScalarType parameter_dtype) {
   const bool half_precision = parameter_dtype == at::kBFloat16 || parameter_dtype == at::kHalf;
   return half_precision ? at::kFloat : parameter_dtype;
+}
+
+AdamWMoments update_adamw_moments(at::Tensor& exp_avg, at::Tensor& exp_avg_sq, const at::Tensor& grad,
+                                  std::int64_t step, double lr, const AdamWOptions& options) {
+  exp_avg.mul_(options.beta1).add_(grad, 1 - options.beta1);
+  exp_avg_sq.mul_(options.beta2).addcmul_(grad, grad, 1 - options.beta2);
+  const double bias_correction1 = 1 - std::pow(options.beta1, static_cast<double>(step));
+  const double bias_correction2 = 1 - std::pow(options.beta2, static_cast<double>(step));
+  return {(exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(options.eps), lr / bias_correction1};
 }
 
 std::string shape_text(at::IntArrayRef sizes) {
@@ -22,8 +29,6 @@ std::string shape_text(at::IntArrayRef sizes) {
   return text + "]";
 }
 
-}  // namespace
-
 AdamWOptimizer::AdamWOptimizer(std::vector<TrainableParameter> parameters, AdamWOptions options)
     : parameters_(std::move(parameters)), options_(options) {
   std::set<std::string> names;
@@ -31,7 +36,7 @@ AdamWOptimizer::AdamWOptimizer(std::vector<TrainableParameter> parameters, AdamW
     if (!names.insert(parameter.name).second) {
       throw std::invalid_argument("AdamW: parameter '" + parameter.name + "' is given twice");
     }
-    const auto state_options = parameter.tensor.options().dtype(state_dtype_for(parameter.tensor.scalar_type()));
+    const auto state_options = parameter.tensor.options().dtype(adamw_state_dtype(parameter.tensor.scalar_type()));
     states_.push_back({at::zeros(parameter.tensor.sizes(), state_options),
                        at::zeros(parameter.tensor.sizes(), state_options), 0});
   }
@@ -50,18 +55,13 @@ void AdamWOptimizer::step(double lr) {
     // parameters come out bit for bit as PyTorch's.
     state.step += 1;
     if (parameters_[i].decay) parameter.mul_(1 - lr * options_.weight_decay);
-    state.exp_avg.mul_(options_.beta1).add_(grad, 1 - options_.beta1);
-    state.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1 - options_.beta2);
-    const double bias_correction1 = 1 - std::pow(options_.beta1, static_cast<double>(state.step));
-    const double bias_correction2 = 1 - std::pow(options_.beta2, static_cast<double>(state.step));
-    const double step_size = lr / bias_correction1;
-    const at::Tensor denom = (state.exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(options_.eps);
+    const AdamWMoments moments = update_adamw_moments(state.exp_avg, state.exp_avg_sq, grad, state.step, lr, options_);
     if (parameter.scalar_type() == state.exp_avg.scalar_type()) {
-      parameter.addcdiv_(state.exp_avg, denom, -step_size);
+      parameter.addcdiv_(state.exp_avg, moments.denom, -moments.step_size);
     } else {
       // bf16/fp16 under fp32 moments: ATen's CPU addcdiv_ does not mix dtypes, so the update goes
       // to an fp32 copy and the result is rounded once.
-      parameter.copy_(parameter.to(at::kFloat).addcdiv_(state.exp_avg, denom, -step_size));
+      parameter.copy_(parameter.to(at::kFloat).addcdiv_(state.exp_avg, moments.denom, -moments.step_size));
     }
   }
 }

@@ -22,6 +22,24 @@ struct AdamWOptions {
   double weight_decay = 0.0;
 };
 
+// The dtype of AdamW's state for a parameter of `parameter_dtype`: bf16 and fp16 parameters keep
+// it in fp32 (v holds squared gradients, which half precision rounds to zero or saturates), fp32
+// and fp64 their own.
+at::ScalarType adamw_state_dtype(at::ScalarType parameter_dtype);
+
+// One AdamW update's moments, in torch's _single_tensor_adamw order: exp_avg and exp_avg_sq take
+// `grad` (in their dtype) for update number `step` (counting this one), and the update is then
+// values.addcdiv_(exp_avg, denom, -step_size), after the decoupled decay of the values.
+struct AdamWMoments {
+  at::Tensor denom;
+  double step_size = 0;
+};
+AdamWMoments update_adamw_moments(at::Tensor& exp_avg, at::Tensor& exp_avg_sq, const at::Tensor& grad,
+                                  std::int64_t step, double lr, const AdamWOptions& options);
+
+// "[2, 3]": a shape in error messages.
+std::string shape_text(at::IntArrayRef sizes);
+
 class AdamWOptimizer {
  public:
   // Moments start at zero, in the parameter's dtype, except that bf16 and fp16 parameters keep
