@@ -26,13 +26,14 @@ namespace {
 constexpr std::int64_t kImageSize = 64;
 
 std::unique_ptr<Dataset> create_shapes(const std::filesystem::path& folder, const std::string& split,
-                                       std::int64_t scenes, std::int64_t seed = 0) {
+                                       std::int64_t scenes, std::int64_t seed = 0, std::int64_t max_shapes = 4) {
   Params params("shapes");
   params.set("folder", folder.string());
   params.set("split", split);
   params.set("scenes", scenes);
   params.set("seed", seed);
   params.set("image_size", kImageSize);
+  params.set("max_shapes", max_shapes);
   params.set("images", true);
   return test::bundled_plugins().create_as<Dataset>(PluginKind::Dataset, "shapes", params);
 }
@@ -112,6 +113,23 @@ TEST_F(ShapesDatasetTest, GeneratesTheFolderOnFirstUseAndReadsEachSplit) {
 
   EXPECT_EQ(entries(folder_), std::set<std::string>{"shapes"}) << "no temporary folder left beside it";
   EXPECT_EQ(entries(folder), (std::set<std::string>{"eval.json", "eval_images", "images", "pretrain.json", "sft.json"}));
+}
+
+TEST_F(ShapesDatasetTest, MaxShapesLimitsTheGeneratedScenes) {
+  const auto captions = [](const Dataset& dataset) {
+    std::vector<std::string> text;
+    for (std::size_t i = 0; i < dataset.size(); ++i) text.push_back(dataset.example(i).conversations.back().value);
+    return text;
+  };
+  // One shape: every caption names a single one ("a red circle"); four allow lists ("a ..., a ... and ...").
+  for (const std::string& caption : captions(*create_shapes(folder_ / "one", "pretrain", 30, 0, 1))) {
+    EXPECT_EQ(caption.find(" and "), std::string::npos) << caption;
+  }
+  std::size_t lists = 0;
+  for (const std::string& caption : captions(*create_shapes(folder_ / "four", "pretrain", 30, 0, 4))) {
+    lists += caption.find(" and ") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GT(lists, 10u);
 }
 
 TEST_F(ShapesDatasetTest, TextOnlyRecordsLoseTheirImagesAndMarkersOnly) {
