@@ -153,7 +153,7 @@ std::vector<pid_t> children_of(pid_t parent) {
 }
 
 TEST_F(DistributedTrainingTest, AKilledWorkerEndsTheRunPromptlyAndLeavesTheLastCheckpointIntact) {
-  // Long enough to be killed mid-run: many epochs, a checkpoint every 2 steps.
+  // Long enough to be killed mid-run (800 steps): many epochs, a checkpoint every 2 steps.
   const std::string command =
       "exec env -u VDEP_PLUGIN_PATH -u RANK -u WORLD_SIZE " + shell_quote(kRun) + " " +
       arguments("killed", "--nproc-per-node 2 --set stage.pretrain.epochs=200 --set stage.pretrain.save_every=2 "
@@ -167,9 +167,19 @@ TEST_F(DistributedTrainingTest, AKilledWorkerEndsTheRunPromptlyAndLeavesTheLastC
   ASSERT_EQ(posix_spawn(&launcher, "/bin/sh", nullptr, nullptr, argv.data(), environ), 0);
 
   const auto checkpoints = run_folder("killed") / "checkpoints";
+  // Some checkpoint at step 4 or later (keep_last prunes the early ones as the run goes on).
+  const auto past_step_four = [&] {
+    std::error_code error;
+    for (std::filesystem::directory_iterator entry(checkpoints, error), end; !error && entry != end;
+         entry.increment(error)) {
+      const std::string name = entry->path().filename().string();
+      if (name.rfind("pretrain-step-", 0) == 0 && std::stoi(name.substr(14)) >= 4) return true;
+    }
+    return false;
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!std::filesystem::exists(checkpoints / "pretrain-step-4") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (!past_step_four() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const std::vector<pid_t> workers = children_of(launcher);
   ASSERT_EQ(workers.size(), 2u) << read_text_file(scratch_ / "err.txt");
