@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <vdep/safetensors.h>
 
 #include <vdep/chat_template.h>
@@ -164,7 +165,8 @@ TEST_F(CliTest, ConfigPrintsTheResolvedExperimentWithOverridesAndDefaults) {
 
 TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   const std::string shapes = shell_quote((scratch_ / "shapes").string());
-  const auto result = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()) +
+  const auto result = vdep_run(fixture("tiny_training.toml") + " --set device=cpu --set output_dir=" +
+                               shell_quote(scratch_.string()) +
                                " --set stage.pretrain.datasets.shapes.folder=" + shapes +
                                " --set stage.sft.datasets.shapes.folder=" + shapes + " --set evaluation.questions=" +
                                shell_quote((scratch_ / "shapes" / "eval.json").string()));
@@ -176,6 +178,7 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   EXPECT_EQ(config["stage"][0]["objectives"][0]["label_smoothing"].value_or(-1.0), 0.0);  // a default filled in
   const std::string log = read_text_file(run / "run.log");
   EXPECT_CONTAINS(log, "experiment 'cli_tiny'");
+  EXPECT_CONTAINS(log, "device cpu");
   EXPECT_CONTAINS(log, "objective 'vdep' 1.0.0");
   // 8 scenes, every one in both modes: 16 samples in steps of 4.
   EXPECT_CONTAINS(log, "16 items: 8 LLaVA-mode + 8 VDEP-mode");
@@ -194,6 +197,7 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
     for (const char* key : {"loss", "lr", "grad_norm", "tokens_per_s", "samples_per_s", "data_wait_s", "peak_memory_mib"}) {
       EXPECT_TRUE(step.contains(key)) << key;
     }
+    EXPECT_FALSE(step.contains("peak_device_memory_mib"));  // a GPU's, on CUDA only
   }
   EXPECT_TRUE(metrics[0].contains("image_loss"));
   EXPECT_FALSE(metrics[5].contains("image_loss"));
@@ -214,6 +218,21 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   const auto again = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()));
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_CONTAINS(again.err, "already holds checkpoints (the latest is sft-step-2): add --resume");
+}
+
+// Asking for CUDA where there is none (a CPU LibTorch, no GPU) is the experiment's error, reported
+// at its key before the run folder or anything else is made.
+TEST_F(CliTest, DeviceCudaWithoutAGpuExitsTwoNamingTheKey) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is visible";
+  const std::filesystem::path experiment = scratch_ / "on_gpu.toml";
+  std::ofstream(experiment) << "base = [\"" << (kFixtures / "tiny_training.toml").string() << "\"]\n"
+                            << "device = \"cuda\"\n";
+  const auto result =
+      vdep_run(shell_quote(experiment.string()) + " --set output_dir=" + shell_quote(scratch_.string()));
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_CONTAINS(result.err, experiment.string() + ":2:");
+  EXPECT_CONTAINS(result.err, "error: device: \"cuda\" asked for, but no CUDA device is visible");
+  EXPECT_FALSE(std::filesystem::exists(scratch_ / "cli_tiny"));
 }
 
 // The README's main job, experiments/toy_shapes.toml, cut to a few steps per stage: every stage

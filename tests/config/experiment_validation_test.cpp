@@ -171,8 +171,8 @@ TEST_F(ValidationTest, UnknownKeysInsideUnknownTablesAreNotRepeated) {
   write("[trainer]\nlr = 1\n[encoder]\nplugin = \"clip\"\nimage_sise = 3\n");
   EXPECT_EQ(validation_errors(file_),
             (std::vector<std::string>{
-                at(1, 2) + "trainer: unknown key; valid keys here: distributed, encoder, evaluation, llm, name, "
-                           "output_dir, plugins, projector, seed, stage, tokenizer, tokenizer_training",
+                at(1, 2) + "trainer: unknown key; valid keys here: device, distributed, encoder, evaluation, llm, "
+                           "name, output_dir, plugins, projector, seed, stage, tokenizer, tokenizer_training",
                 at(5, 1) + "encoder.image_sise: unknown key; did you mean 'image_size'?"}));
 }
 

@@ -109,6 +109,20 @@ TEST_F(TrainingCheckpointTest, RestoredGeneratorRepeatsTheRandomNumbers) {
   EXPECT_TRUE(torch::equal(torch::randn({4}), drawn_after_saving));
 }
 
+// A run on a GPU also keeps that GPU's generator; a run on CPU writes, and reads back, none.
+TEST_F(TrainingCheckpointTest, KeepsAGpuGeneratorStateOnlyWhenThereIsOne) {
+  TrainingCheckpoint on_gpu = checkpoint("pretrain", 0, 1);
+  on_gpu.cuda_generator_state = torch::arange(16, torch::kUInt8);  // a CUDA generator's state is CPU bytes
+  const TrainingCheckpoint read_on_gpu = read_training_checkpoint(write_training_checkpoint(folder_, on_gpu, 0));
+  ASSERT_TRUE(read_on_gpu.cuda_generator_state.defined());
+  EXPECT_TRUE(torch::equal(read_on_gpu.cuda_generator_state, on_gpu.cuda_generator_state));
+  EXPECT_EQ(read_on_gpu.other_random_states.size(), 1u);
+
+  const fs::path on_cpu = write_training_checkpoint(folder_, checkpoint("pretrain", 0, 2), 0);
+  EXPECT_FALSE(SafetensorsReader::open(on_cpu / "rng.safetensors").contains("torch.cuda_generator"));
+  EXPECT_FALSE(read_training_checkpoint(on_cpu).cuda_generator_state.defined());
+}
+
 TEST_F(TrainingCheckpointTest, OptimizerAndWeightsThroughTheFilesResumeExactly) {
   torch::manual_seed(3);
   const auto initial = torch::randn({2, 3});

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <vdep/chat_template.h>
@@ -15,11 +16,15 @@
 #include <vdep/version.h>
 
 #include "commands.h"
+#include "config/config_error.h"
 #include "config/experiment_loader.h"
 #include "config/toml_writer.h"
 #include "config/experiment_schema.h"
+#include "config/value_origin.h"
 #include "dist/distributed_environment.h"
 #include "dist/process_group.h"
+#include "run/compute_device.h"
+#include "run/cuda_device.h"
 #include "run/experiment_setup.h"
 #include "run/logging.h"
 #include "run/run_directory.h"
@@ -132,21 +137,39 @@ QaScores evaluate(MultimodalModel& model, const Tokenizer& tokenizer, const toml
                      evaluation["image_folder"].value_or(questions.parent_path().string()), options);
 }
 
-// The group of the processes a launcher started (vdep-run --nproc-per-node, torchrun, srun); null
-// for a single process.
-std::unique_ptr<ProcessGroup> join_process_group(const toml::table& config) {
-  std::optional<DistributedEnvironment> environment;
+// Where a launcher (vdep-run --nproc-per-node, torchrun, srun) placed this process; nullopt for a
+// single process.
+std::optional<DistributedEnvironment> launched_environment() {
   try {
-    environment = read_distributed_environment();
+    return read_distributed_environment();
   } catch (const std::invalid_argument& error) {
     throw UsageError(std::string("multi-process launch: ") + error.what());
   }
+}
+
+// The experiment's `device` for the process of `local_rank`. A setting this machine cannot honour
+// is the experiment's error, reported at the key.
+c10::Device experiment_device(const Experiment& experiment, int local_rank) {
+  const auto setting = experiment.config["device"];
+  try {
+    return compute_device(parse_device_setting(setting.value_or(std::string("auto"))), local_rank,
+                          static_cast<int>(torch::cuda::device_count()));
+  } catch (const std::invalid_argument& error) {
+    const toml::source_region region = setting.node() ? setting.node()->source() : toml::source_region{};
+    throw ConfigError(diagnostic_at(region, "device", error.what(), experiment.file.string()));
+  }
+}
+
+// The group of the processes a launcher started; null for a single process.
+std::unique_ptr<ProcessGroup> join_process_group(const toml::table& config,
+                                                 const std::optional<DistributedEnvironment>& environment,
+                                                 const c10::Device& device) {
   if (!environment) return nullptr;
   const toml::table& distributed = *config["distributed"].as_table();
   const CommunicationBackend backend =
       parse_communication_backend(distributed["backend"].value_or(std::string("auto")));
   const std::chrono::seconds timeout(distributed["timeout_s"].value_or(std::int64_t{1800}));
-  std::unique_ptr<ProcessGroup> group = ProcessGroup::connect(*environment, backend, false, timeout);
+  std::unique_ptr<ProcessGroup> group = ProcessGroup::connect(*environment, backend, device.is_cuda(), timeout);
   spdlog::info("process group: rank {} of {} ({} variables), {} backend, rendezvous at {}:{}", group->rank(),
                group->size(), environment->launcher, group->backend_name(), environment->master_addr,
                environment->master_port);
@@ -170,7 +193,11 @@ int run_experiment_command(const CommandLine& line) {
 
   const std::string name = experiment.config["name"].value_or(std::string());
   const std::string output_dir = experiment.config["output_dir"].value_or(std::string("runs"));
-  const std::unique_ptr<ProcessGroup> group = join_process_group(experiment.config);
+  const std::optional<DistributedEnvironment> environment = launched_environment();
+  const c10::Device device = experiment_device(experiment, environment ? environment->local_rank : 0);
+  // Before NCCL creates its communicator, which takes the current device for its own.
+  if (device.is_cuda()) select_cuda_device(device.index());
+  const std::unique_ptr<ProcessGroup> group = join_process_group(experiment.config, environment, device);
   const bool writer = !group || group->rank() == 0;
   // Rank 0 alone writes the run folder and its log; the others log warnings and errors only, which
   // the launcher prefixes with their rank.
@@ -185,6 +212,7 @@ int run_experiment_command(const CommandLine& line) {
   spdlog::info("vdep {} (LibTorch {}, {}): experiment '{}' from {}", kVersion, kTorchVersion,
                kCompilerId, name, std::filesystem::absolute(experiment.file).string());
   spdlog::info("run folder {}", run.root.string());
+  spdlog::info("device {}", device.str());
   for (const auto& folder : experiment.plugin_folders) {
     spdlog::debug("plugin folder {} ({})", folder.path.string(), folder.origin);
   }
@@ -265,6 +293,9 @@ int run_experiment_command(const CommandLine& line) {
                  llm->hidden_size());
   }
   MultimodalModel model(*encoder, *llm, projector);
+  // Before any weights are restored into it (they are copied into the parameters where these are)
+  // and before a stage's optimizer is made from its parameters.
+  model.to(device);
 
   std::optional<TrainingCheckpoint> resume;
   std::vector<std::string> carried_weights;
@@ -319,6 +350,7 @@ int run_experiment_command(const CommandLine& line) {
     model.set_max_length(stage.settings.max_length);
     StageRun stage_run;
     stage_run.seed = seed;
+    stage_run.device = device;
     stage_run.data_parallel = data_parallel;
     if (writer) stage_run.metrics_file = run.root / "metrics.jsonl";
     stage_run.checkpoint_root = checkpoint_root;

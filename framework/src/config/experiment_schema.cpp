@@ -33,6 +33,13 @@ const std::vector<FieldSchema>& experiment_schema() {
                     "Folder in which each run gets its own folder. A relative path is relative "
                     "to the current directory of vdep-run, not to this file, so that the same "
                     "experiment can write where it is run."),
+      default_field("device", FieldType::String, "'auto'",
+                    "Where training and evaluation compute: cpu, cuda, or auto (CUDA when LibTorch sees a GPU, "
+                    "else the CPU). On CUDA each process takes the GPU of its LOCAL_RANK (GPU 0 when it runs "
+                    "alone), batches are copied there from pinned memory, precision = \"bf16\" autocasts on it "
+                    "and [distributed] backend = \"auto\" means NCCL. cuda is an error where no GPU is visible or "
+                    "this LibTorch has no CUDA.")
+          .one_of({"auto", "cpu", "cuda"}),
       table_field("plugins", "Where to find plugins besides the bundled ones.",
                   {
                       default_field("paths", FieldType::PathList, "[]",

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "data/batch_collation.h"
+#include "data/batch_transfer.h"
 
 namespace vdep {
 
@@ -82,7 +83,10 @@ DataLoader::EncodedBatch DataLoader::encode_batch(std::size_t batch) noexcept {
         report_.record_skipped(std::get<SkippedSample>(outcome));
       }
     }
-    if (!samples.empty()) encoded.batch = collate(std::move(samples));
+    if (!samples.empty()) {
+      encoded.batch = collate(std::move(samples));
+      if (options_.pin_memory) pin_batch_memory(*encoded.batch);
+    }
   } catch (...) {
     encoded.error = std::current_exception();
   }

@@ -42,6 +42,9 @@ struct DataLoaderOptions {
   std::size_t prefetch_batches = 4;
   bool pad_to_square = true;
   bool text_labels_in_vdep_mode = false;
+  // Page-lock each micro-batch's pixels as it is encoded (pin_batch_memory), for asynchronous copies
+  // to a GPU; only with a CUDA LibTorch.
+  bool pin_memory = false;
 };
 
 // Micro-batches are encoded whole and independently (SampleEncoder, then collate), each by one

@@ -9,6 +9,8 @@ namespace vdep {
 
 struct PendingCollective::Work {
   c10::intrusive_ptr<c10d::Work> work;
+  at::Tensor result;  // the caller's tensor
+  at::Tensor staged;  // what the backend works on: `result` itself, or its copy on the backend's device
 };
 
 struct ProcessGroup::Connection {
@@ -52,12 +54,20 @@ CommunicationBackend parse_communication_backend(const std::string& name) {
 PendingCollective::PendingCollective(std::shared_ptr<Work> work) : work_(std::move(work)) {}
 
 void PendingCollective::wait() {
-  if (work_) work_->work->wait();
+  if (work_) {
+    work_->work->wait();
+    if (!work_->staged.is_same(work_->result)) work_->result.copy_(work_->staged);
+  }
   work_.reset();
 }
 
-ProcessGroup::ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name)
-    : connection_(std::move(connection)), rank_(rank), size_(size), backend_name_(std::move(backend_name)) {}
+ProcessGroup::ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name,
+                           c10::Device device)
+    : connection_(std::move(connection)),
+      rank_(rank),
+      size_(size),
+      backend_name_(std::move(backend_name)),
+      device_(device) {}
 
 ProcessGroup::~ProcessGroup() = default;
 
@@ -71,16 +81,17 @@ std::unique_ptr<ProcessGroup> ProcessGroup::connect(const DistributedEnvironment
   if (backend == CommunicationBackend::Nccl) {
 #ifdef USE_C10D_NCCL
     connection->backend = compat::nccl_backend(connection->store, environment.rank, environment.world_size, timeout);
-    return std::unique_ptr<ProcessGroup>(
-        new ProcessGroup(std::move(connection), environment.rank, environment.world_size, "nccl"));
+    return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(connection), environment.rank,
+                                                          environment.world_size, "nccl",
+                                                          c10::Device(c10::DeviceType::CUDA, environment.local_rank)));
 #else
     throw std::invalid_argument("this vdep was built without NCCL (a CPU LibTorch): use backend = \"gloo\"");
 #endif
   }
   connection->backend =
       gloo_backend(connection->store, environment.rank, environment.world_size, environment.master_addr, timeout);
-  return std::unique_ptr<ProcessGroup>(
-      new ProcessGroup(std::move(connection), environment.rank, environment.world_size, "gloo"));
+  return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(connection), environment.rank,
+                                                        environment.world_size, "gloo", c10::DeviceType::CPU));
 }
 
 std::unique_ptr<ProcessGroup> ProcessGroup::through_file(const std::string& path, int rank, int size,
@@ -88,33 +99,39 @@ std::unique_ptr<ProcessGroup> ProcessGroup::through_file(const std::string& path
   auto connection = std::make_unique<Connection>();
   connection->store = c10::make_intrusive<c10d::FileStore>(path, size);
   connection->backend = gloo_backend(connection->store, rank, size, "127.0.0.1", timeout);
-  return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(connection), rank, size, "gloo"));
+  return std::unique_ptr<ProcessGroup>(
+      new ProcessGroup(std::move(connection), rank, size, "gloo", c10::DeviceType::CPU));
+}
+
+at::Tensor ProcessGroup::on_backend_device(const at::Tensor& tensor) const {
+  return tensor.device() == device_ ? tensor : tensor.to(device_);
 }
 
 PendingCollective ProcessGroup::start_all_reduce_sum(at::Tensor& tensor) {
-  std::vector<at::Tensor> tensors{tensor};
+  std::vector<at::Tensor> tensors{on_backend_device(tensor)};
   c10d::AllreduceOptions options;
   options.reduceOp = c10d::ReduceOp::SUM;
   return PendingCollective(std::make_shared<PendingCollective::Work>(
-      PendingCollective::Work{connection_->backend->allreduce(tensors, options)}));
+      PendingCollective::Work{connection_->backend->allreduce(tensors, options), tensor, tensors[0]}));
 }
 
 void ProcessGroup::all_reduce_sum(at::Tensor& tensor) { start_all_reduce_sum(tensor).wait(); }
 
 void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
-  std::vector<at::Tensor> tensors{tensor};
+  std::vector<at::Tensor> tensors{on_backend_device(tensor)};
   c10d::BroadcastOptions options;
   options.rootRank = root;
   connection_->backend->broadcast(tensors, options)->wait();
+  if (!tensors[0].is_same(tensor)) tensor.copy_(tensors[0]);
 }
 
 PendingCollective ProcessGroup::start_reduce_sum(at::Tensor& tensor, int root) {
-  std::vector<at::Tensor> tensors{tensor};
+  std::vector<at::Tensor> tensors{on_backend_device(tensor)};
   c10d::ReduceOptions options;
   options.reduceOp = c10d::ReduceOp::SUM;
   options.rootRank = root;
   return PendingCollective(std::make_shared<PendingCollective::Work>(
-      PendingCollective::Work{connection_->backend->reduce(tensors, options)}));
+      PendingCollective::Work{connection_->backend->reduce(tensors, options), tensor, tensors[0]}));
 }
 
 void ProcessGroup::reduce_sum(at::Tensor& tensor, int root) { start_reduce_sum(tensor, root).wait(); }
@@ -123,9 +140,14 @@ void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) 
   if (shards.size() != static_cast<std::size_t>(size_)) {
     throw std::invalid_argument("all_gather needs one shard per rank");
   }
-  std::vector<std::vector<at::Tensor>> outputs{shards};
-  std::vector<at::Tensor> inputs{own};
+  std::vector<at::Tensor> staged_shards;
+  for (const at::Tensor& shard : shards) staged_shards.push_back(on_backend_device(shard));
+  std::vector<std::vector<at::Tensor>> outputs{staged_shards};
+  std::vector<at::Tensor> inputs{on_backend_device(own)};
   connection_->backend->allgather(outputs, inputs)->wait();
+  for (std::size_t rank = 0; rank < shards.size(); ++rank) {
+    if (!outputs[0][rank].is_same(shards[rank])) shards[rank].copy_(outputs[0][rank]);
+  }
 }
 
 void ProcessGroup::barrier() { connection_->backend->barrier()->wait(); }

@@ -1,6 +1,8 @@
 // The ranks of a multi-process run and the collectives the trainer needs, on PyTorch's own c10d
 // engine: Gloo between CPU tensors, NCCL between CUDA tensors. Rank 0 hosts the TCPStore through
 // which the others find it. Every collective must be called by every rank, in the same order.
+// A tensor on another device than the backend's (a CPU count under NCCL, a CUDA tensor under Gloo)
+// is copied to the backend's device for the collective and its result copied back.
 #pragma once
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include "dist/distributed_environment.h"
 
@@ -24,7 +27,8 @@ class PendingCollective {
  public:
   struct Work;
   explicit PendingCollective(std::shared_ptr<Work> work);
-  // Blocks until it completes; rethrows the backend's error (a peer gone, a timeout).
+  // Blocks until it completes, and its result is in the tensor it was started on; rethrows the
+  // backend's error (a peer gone, a timeout).
   void wait();
 
  private:
@@ -36,7 +40,8 @@ class ProcessGroup {
   struct Connection;
 
   // Joins the group `environment` describes and waits, up to `timeout`, for every rank to join.
-  // Auto chooses NCCL for CUDA tensors and Gloo for CPU ones.
+  // Auto chooses NCCL for CUDA tensors and Gloo for CPU ones. NCCL works on GPU LOCAL_RANK, which
+  // must be the current CUDA device already (select_cuda_device).
   static std::unique_ptr<ProcessGroup> connect(const DistributedEnvironment& environment, CommunicationBackend backend,
                                                bool cuda, std::chrono::milliseconds timeout);
   // Ranks that meet through a file instead of TCP: threads of one test, or processes of one machine.
@@ -49,6 +54,8 @@ class ProcessGroup {
   int rank() const { return rank_; }
   int size() const { return size_; }
   const std::string& backend_name() const { return backend_name_; }
+  // Where the backend's collectives run: cuda:LOCAL_RANK for NCCL, the CPU for Gloo.
+  const c10::Device& device() const { return device_; }
 
   // In place: every rank ends with the elementwise sum over ranks.
   void all_reduce_sum(at::Tensor& tensor);
@@ -64,12 +71,16 @@ class ProcessGroup {
   void barrier();
 
  private:
-  ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name);
+  ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name,
+               c10::Device device);
+  // `tensor`, or a copy of it on device() for a backend that cannot reach it where it is.
+  at::Tensor on_backend_device(const at::Tensor& tensor) const;
 
   std::unique_ptr<Connection> connection_;
   int rank_ = 0;
   int size_ = 1;
   std::string backend_name_;
+  c10::Device device_;
 };
 
 }  // namespace vdep

@@ -71,8 +71,11 @@ std::string QaAnswerer::answer(const QaQuestion& question) {
   const SpliceLayout layout =
       plan_image_splice({input_ids}, {std::vector<std::int64_t>(input_ids.size(), kIgnoreIndex)},
                         image_embeds.size(0), image_embeds.size(1), 0);
-  const SplicedBatch prompt_embeds = splice_image_embeddings(
-      layout, image_embeds, [this](const at::Tensor& ids) { return model_.llm().embed(ids); });
+  const torch::Device llm_device = device_of(model_.llm().module());
+  const SplicedBatch prompt_embeds =
+      splice_image_embeddings(layout, image_embeds, [this, &llm_device](const at::Tensor& ids) {
+        return model_.llm().embed(ids.to(llm_device));
+      });
 
   GenerationOptions generation;
   generation.max_new_tokens = options_.max_new_tokens;

@@ -16,6 +16,12 @@ MultimodalModel::MultimodalModel(Encoder& encoder, Llm& llm, Projector projector
   for (auto& parameter : encoder_.module().parameters()) parameter.set_requires_grad(options_.train_encoder);
 }
 
+void MultimodalModel::to(const c10::Device& device) {
+  encoder_.module().to(device);
+  llm_.module().to(device);
+  projector_->to(device);
+}
+
 EncoderOutput MultimodalModel::encode_images(const at::Tensor& pixel_values, bool pooled) {
   // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
   const auto parameters = encoder_.module().parameters();
@@ -72,8 +78,9 @@ ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const Splice
         torch::tensor(layout.attention_mask, torch::kLong).view({layout.batch, layout.length}).to(device);
   } else {
     const at::Tensor image_embeds = layout.image_count > 0 ? project(encoded.features) : at::Tensor();
-    const SplicedBatch spliced =
-        splice_image_embeddings(layout, image_embeds, [this](const at::Tensor& ids) { return llm_.embed(ids); });
+    const c10::Device llm_device = llm_.module().parameters().front().device();
+    const SplicedBatch spliced = splice_image_embeddings(
+        layout, image_embeds, [this, &llm_device](const at::Tensor& ids) { return llm_.embed(ids.to(llm_device)); });
     LlmInputs inputs;
     inputs.inputs_embeds = spliced.inputs_embeds;
     inputs.attention_mask = spliced.attention_mask;

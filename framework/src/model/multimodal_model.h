@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <vdep/encoder.h>
 #include <vdep/llm.h>
@@ -32,6 +33,10 @@ class MultimodalModel {
  public:
   // Borrows the encoder and the LLM (the host owns plugin components) and holds the projector.
   MultimodalModel(Encoder& encoder, Llm& llm, Projector projector, MultimodalModelOptions options = {});
+
+  // Moves the encoder, the LLM and the projector to `device`; batches must then come with their
+  // pixel values there (move_to_device).
+  void to(const c10::Device& device);
 
   // Projected image embeddings X_I [images, encoder.num_tokens(), llm.hidden_size()] of
   // pixel_values [images, 3, H, W].

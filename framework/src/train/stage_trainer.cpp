@@ -15,10 +15,12 @@
 #include <vdep/autocast.h>
 #include <vdep/chat_template.h>
 
+#include "data/batch_transfer.h"
 #include "data/data_loader.h"
 #include "dist/gradient_reducer.h"
 #include "dist/sharded_adamw.h"
 #include "dist/sharded_gradient_reducer.h"
+#include "run/cuda_device.h"
 #include "run/process_memory.h"
 #include "train/adamw_optimizer.h"
 #include "train/batch_geometry.h"
@@ -156,6 +158,9 @@ std::filesystem::path StageTrainer::save_checkpoint(const std::vector<TrainableP
   checkpoint.optimizer_state = std::move(optimizer_state);
   checkpoint.optimizer_shards = sharded_optimizer ? group->size() : 1;
   checkpoint.cpu_generator_state = at::detail::getDefaultCPUGenerator().get_state();
+  if (run_.device.is_cuda()) {
+    checkpoint.cuda_generator_state = at::globalContext().defaultGenerator(run_.device).get_state();
+  }
   checkpoint.config_toml = run_.config_toml;
   const std::filesystem::path written = write_training_checkpoint(run_.checkpoint_root, checkpoint, static_cast<std::size_t>(settings_.keep_last));
   spdlog::info("checkpoint {}", written.string());
@@ -183,6 +188,7 @@ StageSummary StageTrainer::run() {
   loader_options.workers = static_cast<std::size_t>(settings_.workers);
   loader_options.pad_to_square = settings_.pad_to_square;
   loader_options.text_labels_in_vdep_mode = needs.text_labels_in_vdep_mode;
+  loader_options.pin_memory = run_.device.is_cuda();
   DataLoader loader(datasets_, *chat_template, tokenizer_, model_.encoder().image_processor(), loader_options);
 
   const auto accumulation = static_cast<std::size_t>(geometry.gradient_accumulation);
@@ -202,7 +208,10 @@ StageSummary StageTrainer::run() {
   dimensions.encoder_hidden_size = model_.encoder().hidden_size();
   dimensions.llm_hidden_size = model_.llm().hidden_size();
   dimensions.vocab_size = model_.llm().vocab_size();
-  for (Objective* objective : objectives_) objective->bind(dimensions);
+  for (Objective* objective : objectives_) {
+    objective->bind(dimensions);
+    if (torch::nn::Module* module = objective->module()) module->to(run_.device);
+  }
   std::vector<TrainableParameter> parameters = select_trainable_parameters(model_, settings_.train);
   const std::vector<TrainableParameter> own_parameters = objective_parameters(objectives_);
   parameters.insert(parameters.end(), own_parameters.begin(), own_parameters.end());
@@ -279,6 +288,11 @@ StageSummary StageTrainer::run() {
     first_position = static_cast<std::size_t>(run_.resume->micro_batches_in_epoch);
     at::Generator generator = at::detail::getDefaultCPUGenerator();
     generator.set_state(run_.resume->cpu_generator_state);
+    // A checkpoint of a CPU run has no GPU generator to restore; a CPU run leaves a GPU's alone.
+    if (run_.device.is_cuda() && run_.resume->cuda_generator_state.defined()) {
+      at::Generator cuda_generator = at::globalContext().defaultGenerator(run_.device);
+      cuda_generator.set_state(run_.resume->cuda_generator_state);
+    }
     spdlog::info("stage '{}' resumes after step {} (epoch {}, micro-batch {})", settings_.name, step, first_epoch,
                  first_position);
   }
@@ -312,6 +326,9 @@ StageSummary StageTrainer::run() {
       while (micro_batches.size() < accumulation) {
         std::optional<CollatedBatch> batch = loader.next();
         if (!batch) break;
+        // From pinned memory the copy to a GPU is queued without waiting for it: this thread goes on
+        // to fetch and plan the step's other micro-batches meanwhile.
+        move_to_device(*batch, run_.device);
         micro_batches.push_back(std::move(*batch));
       }
       if (micro_batches.empty()) break;
@@ -432,6 +449,7 @@ StageSummary StageTrainer::run() {
         line["data_wait_s"] = waited;
         if (group) line["communication_wait_s"] = communication_wait;
         line["peak_memory_mib"] = peak_resident_mib();
+        if (run_.device.is_cuda()) line["peak_device_memory_mib"] = peak_cuda_allocated_mib(run_.device.index());
         metrics << line.dump() << '\n';
         metrics.flush();
       }
@@ -460,12 +478,16 @@ StageSummary StageTrainer::run() {
     spdlog::info("stage '{}' was complete at the checkpoint (step {})", settings_.name, summary.steps);
     return summary;
   }
+  const std::string device_memory =
+      run_.device.is_cuda()
+          ? fmt::format(", {:.0f} MiB on {}", peak_cuda_allocated_mib(run_.device.index()), run_.device.str())
+          : "";
   spdlog::info("stage '{}' done: {} steps, {} samples in {} ({:.1f} samples/s, {:.1f}% of it waiting for data); "
-               "loss {:.4f} → {:.4f}; peak memory {:.0f} MiB",
+               "loss {:.4f} → {:.4f}; peak memory {:.0f} MiB{}",
                settings_.name, summary.steps, summary.samples, duration_text(summary.seconds),
                summary.samples / std::max(summary.seconds, 1e-9),
                100.0 * summary.data_wait_seconds / std::max(summary.seconds, 1e-9), summary.first_loss,
-               summary.last_loss, peak_resident_mib());
+               summary.last_loss, peak_resident_mib(), device_memory);
   spdlog::info("{}", summary.data_report);
   return summary;
 }

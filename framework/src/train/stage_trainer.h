@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include <vdep/dataset.h>
 #include <vdep/objective.h>
 #include <vdep/tokenizer.h>
@@ -34,6 +36,8 @@ struct DataParallel {
 
 struct StageRun {
   std::uint64_t seed = 0;
+  // Where the caller put the model; the objectives' own parameters and every micro-batch go there too.
+  c10::Device device = c10::DeviceType::CPU;
   DataParallel data_parallel;
   std::filesystem::path metrics_file;  // metrics.jsonl, appended to; empty = none (ranks > 0)
 

@@ -26,6 +26,7 @@ const char* const kRandomStateFile = "rng.safetensors";
 const char* const kTrainerStateFile = "trainer_state.json";
 const char* const kConfigFile = "config.toml";
 const char* const kCpuGeneratorKey = "torch.default_cpu_generator";
+const char* const kCudaGeneratorKey = "torch.cuda_generator";
 
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
@@ -82,6 +83,9 @@ void write_files(const fs::path& root, const fs::path& folder, const TrainingChe
   }
   NamedTensors random_states = checkpoint.other_random_states;
   random_states.emplace_back(kCpuGeneratorKey, checkpoint.cpu_generator_state);
+  if (checkpoint.cuda_generator_state.defined()) {
+    random_states.emplace_back(kCudaGeneratorKey, checkpoint.cuda_generator_state);
+  }
   write_safetensors(folder / kRandomStateFile, random_states);
   write_file_atomically(folder / kConfigFile, checkpoint.config_toml);
   // Last: its presence is what marks a folder as a checkpoint, should one be copied file by file.
@@ -246,6 +250,8 @@ TrainingCheckpoint read_training_checkpoint(const fs::path& folder) {
   for (auto& [name, tensor] : read_tensors(folder / kRandomStateFile)) {
     if (name == kCpuGeneratorKey) {
       checkpoint.cpu_generator_state = tensor;
+    } else if (name == kCudaGeneratorKey) {
+      checkpoint.cuda_generator_state = tensor;
     } else {
       checkpoint.other_random_states.emplace_back(name, tensor);
     }

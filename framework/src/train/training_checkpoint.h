@@ -35,6 +35,9 @@ struct TrainingCheckpoint {
   // at::detail::getDefaultCPUGenerator().get_state() when saved; give it back to set_state() on
   // resume. Stored in rng.safetensors as "torch.default_cpu_generator".
   at::Tensor cpu_generator_state;
+  // A run on a GPU: the state of that GPU's default generator, stored as "torch.cuda_generator".
+  // Undefined for a run on CPU, and absent from its checkpoints.
+  at::Tensor cuda_generator_state;
   // Any other generator state (a data loader's, ...), under names of the caller's choosing.
   std::vector<std::pair<std::string, at::Tensor>> other_random_states;
 
