@@ -13,4 +13,8 @@ double peak_cuda_allocated_mib(int index) {
   return static_cast<double>(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
 }
 
+void reset_peak_cuda_allocated(int index) {
+  c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(index));
+}
+
 }  // namespace vdep

@@ -13,4 +13,7 @@ void select_cuda_device(int index);
 // only: its cached but unused blocks and the CUDA context are not counted).
 double peak_cuda_allocated_mib(int index);
 
+// Starts peak_cuda_allocated_mib's count again from what is allocated now (one measurement's peak).
+void reset_peak_cuda_allocated(int index);
+
 }  // namespace vdep

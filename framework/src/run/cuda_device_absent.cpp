@@ -14,4 +14,6 @@ void select_cuda_device(int) { no_cuda(); }
 
 double peak_cuda_allocated_mib(int) { no_cuda(); }
 
+void reset_peak_cuda_allocated(int) { no_cuda(); }
+
 }  // namespace vdep

@@ -38,6 +38,15 @@ nn::DecoderConfig llama_preset(const std::string& name) {
     config.num_key_value_heads = 4;
     config.vocab_size = 32000;
     config.norm_eps = 1e-5;
+  } else if (name == "tinyllama-1.1b") {  // TinyLlama/TinyLlama-1.1B's config.json: the ~1B GPU benchmark size
+    config.hidden_size = 2048;
+    config.intermediate_size = 5632;
+    config.num_hidden_layers = 22;
+    config.num_attention_heads = 32;
+    config.num_key_value_heads = 4;
+    config.vocab_size = 32000;
+    config.max_position_embeddings = 2048;
+    config.norm_eps = 1e-5;
   } else if (name == "toy") {  // the toy experiment's: 1M parameters, a tokenizer of 512 pieces
     config.hidden_size = 128;
     config.intermediate_size = 384;

@@ -23,7 +23,7 @@ const vdep::ParamSpec kParams[] = {
      "weights of `preset`.",
      -vdep::kUnbounded, vdep::kUnbounded, nullptr},
     {"preset", vdep::ParamType::String, "vicuna-7b", "Architecture used when `weights` is empty.",
-     -vdep::kUnbounded, vdep::kUnbounded, "vicuna-7b|llama-100m|toy|tiny"},
+     -vdep::kUnbounded, vdep::kUnbounded, "vicuna-7b|llama-100m|tinyllama-1.1b|toy|tiny"},
     {"seed", vdep::ParamType::Int, "0", "Seed of the random weights when `weights` is empty.", 0,
      vdep::kUnbounded, nullptr},
     {"vocab_size", vdep::ParamType::Int, "0",
