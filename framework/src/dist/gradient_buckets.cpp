@@ -41,18 +41,23 @@ void BucketSchedule::reset() {
   ready_.assign(ready_.size(), false);
   for (std::size_t bucket = 0; bucket < buckets_.size(); ++bucket) waiting_[bucket] = buckets_[bucket].size();
   next_ = 0;
+  taken_in_backward_ = 0;
 }
 
-bool BucketSchedule::mark_ready(std::size_t parameter) {
-  if (ready_[parameter]) return false;
+std::vector<std::size_t> BucketSchedule::take_completed_by(std::size_t parameter) {
+  std::vector<std::size_t> taken;
+  if (ready_[parameter]) return taken;
   ready_[parameter] = true;
   --waiting_[bucket_of_[parameter]];
-  return true;
+  for (; next_ < buckets_.size() && waiting_[next_] == 0; ++next_) taken.push_back(next_);
+  taken_in_backward_ += taken.size();
+  return taken;
 }
 
-std::optional<std::size_t> BucketSchedule::take_next(bool force) {
-  if (next_ >= buckets_.size() || (!force && waiting_[next_] > 0)) return std::nullopt;
-  return next_++;
+std::vector<std::size_t> BucketSchedule::take_rest() {
+  std::vector<std::size_t> taken;
+  for (; next_ < buckets_.size(); ++next_) taken.push_back(next_);
+  return taken;
 }
 
 namespace {

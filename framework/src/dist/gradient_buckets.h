@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -32,11 +31,13 @@ class BucketSchedule {
 
   // A new backward: every parameter waits for its gradient, no bucket is started.
   void reset();
-  // The parameter's gradient is accumulated; false when it already was in this backward.
-  bool mark_ready(std::size_t parameter);
-  // The next bucket in order, now taken, if it is complete (any, with `force`); nullopt otherwise
-  // or when every bucket is taken.
-  std::optional<std::size_t> take_next(bool force);
+  // The parameter's gradient is accumulated (a second time in one backward changes nothing): takes
+  // and returns, in order, the buckets that are now complete and next in line.
+  std::vector<std::size_t> take_completed_by(std::size_t parameter);
+  // Takes and returns, in order, every bucket not taken yet, complete or not (after backward).
+  std::vector<std::size_t> take_rest();
+  // Buckets take_completed_by has taken since reset(): those started while backward ran.
+  std::size_t taken_in_backward() const { return taken_in_backward_; }
 
  private:
   std::vector<std::vector<std::size_t>> buckets_;
@@ -44,6 +45,7 @@ class BucketSchedule {
   std::vector<bool> ready_;             // parameter's gradient accumulated in this backward
   std::vector<std::size_t> waiting_;    // per bucket: gradients of this backward not yet accumulated
   std::size_t next_ = 0;
+  std::size_t taken_in_backward_ = 0;
 };
 
 // Told, from autograd's thread, when a parameter's gradient has been accumulated.

@@ -29,7 +29,6 @@ struct GradientReducer::State : GradientListener {
   BucketSchedule schedule;
   std::vector<Bucket> buckets;
   bool syncing = false;
-  std::size_t started_in_backward = 0;
   double wait_seconds = 0;
   std::mutex mutex;
   std::optional<AccumulationHooks> hooks;
@@ -55,11 +54,8 @@ struct GradientReducer::State : GradientListener {
 
   void gradient_accumulated(std::size_t index) override {
     std::lock_guard<std::mutex> lock(mutex);
-    if (!syncing || !schedule.mark_ready(index)) return;
-    while (const auto bucket = schedule.take_next(false)) {
-      start(*bucket);
-      ++started_in_backward;
-    }
+    if (!syncing) return;
+    for (const std::size_t bucket : schedule.take_completed_by(index)) start(bucket);
   }
 };
 
@@ -85,7 +81,6 @@ void GradientReducer::prepare_backward(bool sync) {
   if (!sync) return;
   state.schedule.reset();
   for (Bucket& bucket : state.buckets) bucket.pending.reset();
-  state.started_in_backward = 0;
 }
 
 void GradientReducer::finish() {
@@ -95,7 +90,7 @@ void GradientReducer::finish() {
     std::lock_guard<std::mutex> lock(state.mutex);
     if (!state.syncing) throw std::logic_error("GradientReducer::finish without prepare_backward(true)");
     state.syncing = false;
-    while (const auto bucket = state.schedule.take_next(true)) state.start(*bucket);
+    for (const std::size_t bucket : state.schedule.take_rest()) state.start(bucket);
   }
   for (std::size_t index = 0; index < state.buckets.size(); ++index) {
     Bucket& bucket = state.buckets[index];
@@ -119,7 +114,7 @@ void GradientReducer::finish() {
 
 std::size_t GradientReducer::bucket_count() const { return state_->buckets.size(); }
 
-std::size_t GradientReducer::buckets_started_in_backward() const { return state_->started_in_backward; }
+std::size_t GradientReducer::buckets_started_in_backward() const { return state_->schedule.taken_in_backward(); }
 
 double GradientReducer::last_wait_seconds() const { return state_->wait_seconds; }
 

@@ -56,7 +56,6 @@ struct ShardedGradientReducer::State : GradientListener {
   at::Tensor shard;
   std::vector<bool> had_gradient;
   bool in_backward = false;
-  std::size_t started_in_backward = 0;
   double wait_seconds = 0;
   std::mutex mutex;
   std::optional<AccumulationHooks> hooks;
@@ -121,11 +120,8 @@ struct ShardedGradientReducer::State : GradientListener {
 
   void gradient_accumulated(std::size_t index) override {
     std::lock_guard<std::mutex> lock(mutex);
-    if (!in_backward || !schedule.mark_ready(index)) return;
-    while (const auto bucket = schedule.take_next(false)) {
-      start(*bucket);
-      ++started_in_backward;
-    }
+    if (!in_backward) return;
+    for (const std::size_t bucket : schedule.take_completed_by(index)) start(bucket);
   }
 };
 
@@ -155,7 +151,6 @@ void ShardedGradientReducer::prepare_backward() {
   if (state.in_backward) throw std::logic_error("ShardedGradientReducer: prepare_backward twice without finish");
   state.in_backward = true;
   state.schedule.reset();
-  state.started_in_backward = 0;
   state.wait_seconds = 0;
 }
 
@@ -166,7 +161,7 @@ void ShardedGradientReducer::finish() {
   state.in_backward = false;
   const auto start = std::chrono::steady_clock::now();
   const double waited_in_backward = state.wait_seconds;
-  while (const auto bucket = state.schedule.take_next(true)) state.start(*bucket);
+  for (const std::size_t bucket : state.schedule.take_rest()) state.start(bucket);
   while (!state.in_flight.empty()) state.complete_oldest();
   state.wait_seconds =
       waited_in_backward + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -194,7 +189,7 @@ const FlatShards& ShardedGradientReducer::layout() const { return state_->layout
 
 std::size_t ShardedGradientReducer::bucket_count() const { return state_->schedule.bucket_count(); }
 
-std::size_t ShardedGradientReducer::buckets_started_in_backward() const { return state_->started_in_backward; }
+std::size_t ShardedGradientReducer::buckets_started_in_backward() const { return state_->schedule.taken_in_backward(); }
 
 std::size_t ShardedGradientReducer::peak_buffers() const { return state_->allocated; }
 
