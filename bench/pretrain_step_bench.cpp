@@ -184,16 +184,21 @@ void measure(vdep::Llm& llm, vdep::Projector& projector, const Setup& setup, con
   const auto samples = static_cast<double>(batch.labels.size(0));
   const double flops = model_flops_per_step(matmul_weights(llm, projector), llm.hidden_size(), batch.labels.size(0),
                                             batch.labels.size(1), setup.train_llm);
-  std::string device_memory;
-  if (cuda) device_memory = " peak GPU " + std::to_string(static_cast<long>(vdep::peak_cuda_allocated_mib(setup.device.index()))) + " MiB";
-  std::string utilisation;
-  if (peak_tflops > 0) utilisation = " MFU " + std::to_string(100.0 * flops / seconds / (peak_tflops * 1e12)).substr(0, 5) + "%";
+  char device_memory[48] = "";
+  if (cuda) {
+    std::snprintf(device_memory, sizeof device_memory, " peak GPU %.0f MiB",
+                  vdep::peak_cuda_allocated_mib(setup.device.index()));
+  }
+  char utilisation[32] = "";
+  if (peak_tflops > 0) {
+    std::snprintf(utilisation, sizeof utilisation, " MFU %.1f%%", 100.0 * flops / seconds / (peak_tflops * 1e12));
+  }
   std::printf("train=%-9s %-4s checkpointing %-3s %7.3f s/step %7.3f samples/s %8.1f tokens/s %8.2f TFLOP/s"
               " peak RSS %6.0f MiB%s%s (loss %.3f)\n",
               setup.train_llm ? "llm" : "projector", setup.bf16 ? "bf16" : "fp32",
               setup.gradient_checkpointing ? "on" : "off", seconds, samples / seconds,
               samples * static_cast<double>(batch.labels.size(1)) / seconds, flops / seconds / 1e12,
-              vdep::bench::peak_resident_kib() / 1024.0, device_memory.c_str(), utilisation.c_str(), loss);
+              vdep::bench::peak_resident_kib() / 1024.0, device_memory, utilisation, loss);
   std::fflush(stdout);
 }
 

@@ -12,7 +12,6 @@
 // experiment feeds the projector (select_layer) is one the LLM cannot answer questions about.
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -26,11 +25,10 @@
 #include "data/shapes_scene.h"
 #include "flag_values.h"
 #include "image/image_preprocessor.h"
+#include "train/trainable_parameters.h"
 
 namespace {
 
-// Where an experiment's checkpoint keeps the encoder (LLaVA's layout).
-const std::string kEncoderPrefix = "model.vision_tower.vision_tower.";
 constexpr int kProbeSteps = 600;
 
 bool covers(const vdep::Shape& shape, int x, int y) {
@@ -174,14 +172,12 @@ int main(int argc, char** argv) {
   const auto random_table = probe_all(*encoder);
   std::vector<std::vector<Probed>> trained_table;
   if (!checkpoint.empty()) {
-    const std::filesystem::path weights = std::filesystem::is_directory(checkpoint)
-                                              ? std::filesystem::path(checkpoint) / "model.safetensors"
-                                              : std::filesystem::path(checkpoint);
-    const auto reader = vdep::SafetensorsReader::open(weights);
+    // A checkpoint folder opens as its model.safetensors.
+    const auto reader = vdep::SafetensorsReader::open(checkpoint);
     for (auto& item : encoder->module().named_parameters()) {
-      const std::string name = kEncoderPrefix + item.key();
+      const std::string name = vdep::kEncoderPrefix + item.key();
       if (!reader.contains(name)) {
-        std::fprintf(stderr, "shapes_probe: %s holds no %s\n", weights.string().c_str(), name.c_str());
+        std::fprintf(stderr, "shapes_probe: %s holds no %s\n", checkpoint.c_str(), name.c_str());
         return 1;
       }
       const torch::NoGradGuard no_grad;
@@ -195,11 +191,11 @@ int main(int argc, char** argv) {
   std::printf("majority class: kind %.3f, colour %.3f\n", random_table[0][0].majority, random_table[0][1].majority);
   std::printf("%-6s %13s %13s %15s %15s\n", "state", "kind random", "kind trained", "colour random", "colour trained");
   for (std::size_t l = 0; l < random_table.size(); ++l) {
-    const auto trained = [&](std::size_t label) {
-      return trained_table.empty() ? std::string("-") : std::to_string(trained_table[l][label].accuracy).substr(0, 5);
-    };
-    std::printf("%-6zu %13.3f %13s %15.3f %15s\n", l, random_table[l][0].accuracy, trained(0).c_str(),
-                random_table[l][1].accuracy, trained(1).c_str());
+    // Without a checkpoint there is nothing trained to probe: those columns print "nan".
+    const double kind = trained_table.empty() ? std::nan("") : trained_table[l][0].accuracy;
+    const double colour = trained_table.empty() ? std::nan("") : trained_table[l][1].accuracy;
+    std::printf("%-6zu %13.3f %13.3f %15.3f %15.3f\n", l, random_table[l][0].accuracy, kind,
+                random_table[l][1].accuracy, colour);
   }
   return 0;
 }
