@@ -36,8 +36,6 @@ ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> 
     : group_(group),
       parameters_(std::move(parameters)),
       layout_(tensors_of(parameters_), group.size()),
-      total_numel_(layout_.total_numel),
-      shard_numel_(layout_.shard_numel),
       gather_chunk_numel_(gather_chunk_numel),
       state_dtype_(at::kFloat),
       options_(options) {
@@ -57,13 +55,13 @@ ShardedAdamW::ShardedAdamW(ProcessGroup& group, std::vector<TrainableParameter> 
   }
 
   const auto state_options = at::TensorOptions().dtype(state_dtype_).device(device);
-  master_ = at::zeros({shard_numel_}, state_options);
-  exp_avg_ = at::zeros({shard_numel_}, state_options);
-  exp_avg_sq_ = at::zeros({shard_numel_}, state_options);
+  master_ = at::zeros({layout_.shard_numel}, state_options);
+  exp_avg_ = at::zeros({layout_.shard_numel}, state_options);
+  exp_avg_sq_ = at::zeros({layout_.shard_numel}, state_options);
 
   at::NoGradGuard no_grad;
   const std::int64_t shard_begin = layout_.shard_begin(group_.rank());
-  const std::int64_t shard_end = shard_begin + shard_numel_;
+  const std::int64_t shard_end = shard_begin + layout_.shard_numel;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const std::int64_t begin = std::max(layout_.offsets[i], shard_begin);
     const std::int64_t end = std::min(layout_.offsets[i] + parameters_[i].tensor.numel(), shard_end);
@@ -134,10 +132,10 @@ double ShardedAdamW::step(ShardedGradientReducer& gradients, double lr, double m
   // chunk k gathers elements [k c, (k + 1) c) of every shard into world × c values, whose pieces go
   // into the parameters they cover.
   const std::vector<std::int64_t>& offsets = layout_.offsets;
-  const std::int64_t chunk = std::min(gather_chunk_numel_, shard_numel_);
+  const std::int64_t chunk = std::min(gather_chunk_numel_, layout_.shard_numel);
   at::Tensor gathered = at::empty({world * chunk}, master_.options());
-  for (std::int64_t start = 0; start < shard_numel_; start += chunk) {
-    const std::int64_t length = std::min(chunk, shard_numel_ - start);
+  for (std::int64_t start = 0; start < layout_.shard_numel; start += chunk) {
+    const std::int64_t length = std::min(chunk, layout_.shard_numel - start);
     std::vector<at::Tensor> pieces = gathered.narrow(0, 0, world * length).split(length);
     at::Tensor own = master_.narrow(0, start, length);
     group_.all_gather(pieces, own);
@@ -172,7 +170,7 @@ std::vector<std::pair<std::string, at::Tensor>> ShardedAdamW::state_tensors() co
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   tensors.emplace_back(kWorldSizeKey, int64_scalar(group_.size()));
   tensors.emplace_back(kRankKey, int64_scalar(group_.rank()));
-  tensors.emplace_back(kTotalNumelKey, int64_scalar(total_numel_));
+  tensors.emplace_back(kTotalNumelKey, int64_scalar(layout_.total_numel));
   for (const Segment& segment : segments_) {
     const std::string& name = parameters_[segment.parameter].name;
     tensors.emplace_back(name + ".offset", int64_scalar(segment.offset));
@@ -211,9 +209,9 @@ void ShardedAdamW::load_state(const std::vector<std::pair<std::string, at::Tenso
                              "with init_from");
   }
   const std::int64_t saved_total = scalar(kTotalNumelKey);
-  if (saved_total != total_numel_) {
+  if (saved_total != layout_.total_numel) {
     throw std::runtime_error("optimizer state covers " + std::to_string(saved_total) +
-                             " trainable elements; this run trains " + std::to_string(total_numel_) +
+                             " trainable elements; this run trains " + std::to_string(layout_.total_numel) +
                              ": the trainable parameters differ from the saved run's");
   }
 

@@ -69,7 +69,7 @@ class ShardedAdamW {
 
   const std::vector<TrainableParameter>& parameters() const { return parameters_; }
   // Elements per shard (the flat index space padded to world_size of them).
-  std::int64_t shard_numel() const { return shard_numel_; }
+  std::int64_t shard_numel() const { return layout_.shard_numel; }
 
  private:
   // The part of one parameter inside this rank's shard.
@@ -87,12 +87,10 @@ class ShardedAdamW {
   ProcessGroup& group_;
   std::vector<TrainableParameter> parameters_;
   FlatShards layout_;
-  std::int64_t total_numel_ = 0;
-  std::int64_t shard_numel_ = 0;
   std::int64_t gather_chunk_numel_ = kDefaultGatherChunkNumel;
   at::ScalarType state_dtype_;
   AdamWOptions options_;
-  at::Tensor master_;  // this rank's shard, shard_numel_ elements (padding stays zero)
+  at::Tensor master_;  // this rank's shard, layout_.shard_numel elements (padding stays zero)
   at::Tensor exp_avg_;
   at::Tensor exp_avg_sq_;
   std::vector<Segment> segments_;  // in parameter order
