@@ -32,11 +32,6 @@ class EvaluationMode {
   bool was_training_;
 };
 
-torch::Device device_of(torch::nn::Module& module) {
-  const auto parameters = module.parameters();
-  return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
-}
-
 }  // namespace
 
 QaAnswerer::QaAnswerer(MultimodalModel& model, const Tokenizer& tokenizer, const ChatTemplate& chat_template,
@@ -66,12 +61,12 @@ std::string QaAnswerer::answer(const QaQuestion& question) {
   const std::string prompt = template_.render_generation_prompt({question.question});
   const std::vector<std::int64_t> input_ids = tokenize_with_image_markers(prompt, tokenizer_);
   const at::Tensor image_embeds =
-      model_.image_embeddings(pixel_values(question).to(device_of(model_.encoder().module())));
+      model_.image_embeddings(pixel_values(question).to(model_.encoder_device()));
   // Nothing is supervised and nothing is cut: the whole prompt must reach the model.
   const SpliceLayout layout =
       plan_image_splice({input_ids}, {std::vector<std::int64_t>(input_ids.size(), kIgnoreIndex)},
                         image_embeds.size(0), image_embeds.size(1), 0);
-  const torch::Device llm_device = device_of(model_.llm().module());
+  const torch::Device llm_device = model_.llm_device();
   const SplicedBatch prompt_embeds =
       splice_image_embeddings(layout, image_embeds, [this, &llm_device](const at::Tensor& ids) {
         return model_.llm().embed(ids.to(llm_device));

@@ -22,6 +22,19 @@ void MultimodalModel::to(const c10::Device& device) {
   projector_->to(device);
 }
 
+namespace {
+
+c10::Device device_of(torch::nn::Module& module) {
+  const auto parameters = module.parameters();
+  return parameters.empty() ? c10::Device(c10::kCPU) : parameters.front().device();
+}
+
+}  // namespace
+
+c10::Device MultimodalModel::encoder_device() const { return device_of(encoder_.module()); }
+
+c10::Device MultimodalModel::llm_device() const { return device_of(llm_.module()); }
+
 EncoderOutput MultimodalModel::encode_images(const at::Tensor& pixel_values, bool pooled) {
   // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
   const auto parameters = encoder_.module().parameters();
@@ -72,15 +85,15 @@ ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const Splice
 
   if (!needs.logits && !needs.hidden_states) {
     // Nothing reads the LLM: an encoder-only stage skips it, and the projector with it.
-    const auto device = encoder_.module().parameters().front().device();
+    const c10::Device device = encoder_device();
     result.labels = torch::tensor(layout.labels, torch::kLong).view({layout.batch, layout.length}).to(device);
     result.attention_mask =
         torch::tensor(layout.attention_mask, torch::kLong).view({layout.batch, layout.length}).to(device);
   } else {
     const at::Tensor image_embeds = layout.image_count > 0 ? project(encoded.features) : at::Tensor();
-    const c10::Device llm_device = llm_.module().parameters().front().device();
+    const c10::Device device = llm_device();
     const SplicedBatch spliced = splice_image_embeddings(
-        layout, image_embeds, [this, &llm_device](const at::Tensor& ids) { return llm_.embed(ids.to(llm_device)); });
+        layout, image_embeds, [this, &device](const at::Tensor& ids) { return llm_.embed(ids.to(device)); });
     LlmInputs inputs;
     inputs.inputs_embeds = spliced.inputs_embeds;
     inputs.attention_mask = spliced.attention_mask;

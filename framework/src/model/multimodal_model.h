@@ -37,6 +37,9 @@ class MultimodalModel {
   // Moves the encoder, the LLM and the projector to `device`; batches must then come with their
   // pixel values there (move_to_device).
   void to(const c10::Device& device);
+  // Where the encoder's and the LLM's parameters are (the CPU for a module without any).
+  c10::Device encoder_device() const;
+  c10::Device llm_device() const;
 
   // Projected image embeddings X_I [images, encoder.num_tokens(), llm.hidden_size()] of
   // pixel_values [images, 3, H, W].
