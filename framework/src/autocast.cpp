@@ -5,25 +5,41 @@
 
 #include <ATen/autocast_mode.h>
 
+#include "libtorch_version.h"
+
 namespace vdep {
 
 namespace {
 
 void make_current(const AutocastState& state) {
+#if VDEP_LIBTORCH_HAS_DEVICE_AUTOCAST_API
+  at::autocast::set_autocast_enabled(at::kCPU, state.cpu_enabled);
+  at::autocast::set_autocast_dtype(at::kCPU, state.cpu_dtype);
+  at::autocast::set_autocast_enabled(at::kCUDA, state.cuda_enabled);
+  at::autocast::set_autocast_dtype(at::kCUDA, state.cuda_dtype);
+#else
   at::autocast::set_cpu_enabled(state.cpu_enabled);
   at::autocast::set_autocast_cpu_dtype(state.cpu_dtype);
   at::autocast::set_enabled(state.cuda_enabled);
   at::autocast::set_autocast_gpu_dtype(state.cuda_dtype);
+#endif
 }
 
 }  // namespace
 
 AutocastState AutocastState::current() {
   AutocastState state;
+#if VDEP_LIBTORCH_HAS_DEVICE_AUTOCAST_API
+  state.cpu_enabled = at::autocast::is_autocast_enabled(at::kCPU);
+  state.cpu_dtype = at::autocast::get_autocast_dtype(at::kCPU);
+  state.cuda_enabled = at::autocast::is_autocast_enabled(at::kCUDA);
+  state.cuda_dtype = at::autocast::get_autocast_dtype(at::kCUDA);
+#else
   state.cpu_enabled = at::autocast::is_cpu_enabled();
   state.cpu_dtype = at::autocast::get_autocast_cpu_dtype();
   state.cuda_enabled = at::autocast::is_enabled();
   state.cuda_dtype = at::autocast::get_autocast_gpu_dtype();
+#endif
   return state;
 }
 

@@ -9,6 +9,8 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 
+#include "libtorch_version.h"
+
 namespace vdep::test {
 
 class LiveCpuBytes {
@@ -40,14 +42,22 @@ class LiveCpuBytes {
 
   struct CountingAllocator final : c10::Allocator {
     explicit CountingAllocator(c10::Allocator* inner_allocator) : inner(inner_allocator) {}
-    c10::DataPtr allocate(std::size_t bytes) const override {
+#if VDEP_LIBTORCH_HAS_MUTABLE_ALLOCATOR
+    c10::DataPtr allocate(std::size_t bytes) override { return counted(bytes); }
+    void copy_data(void* destination, const void* source, std::size_t bytes) const override {
+      default_copy_data(destination, source, bytes);
+    }
+#else
+    c10::DataPtr allocate(std::size_t bytes) const override { return counted(bytes); }
+#endif
+    c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
+    c10::DataPtr counted(std::size_t bytes) const {
       auto* block = new Block{inner->allocate(bytes), static_cast<std::int64_t>(bytes)};
       live() += block->bytes;
       void* data = block->data.get();
       const c10::Device device = block->data.device();
       return {data, block, &release, device};
     }
-    c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
     c10::Allocator* inner;
   };
 

@@ -4,7 +4,8 @@
 #include <limits>
 
 #include <ATen/ATen.h>
-#include <torch/version.h>
+
+#include "libtorch_version.h"
 
 namespace vdep::nn {
 
@@ -121,7 +122,7 @@ CausalAttentionOutput causal_attention(const at::Tensor& q, const at::Tensor& k,
   const auto keys = repeat_kv(k, q.size(1) / k.size(1));
   const auto values = repeat_kv(v, q.size(1) / k.size(1));
 
-#if TORCH_VERSION_MAJOR >= 2
+#if VDEP_LIBTORCH_HAS_SDPA
   if (!options.return_probabilities) {
     at::Tensor context;
     if (!mask.defined() && (new_length == total || new_length == 1)) {
