@@ -27,6 +27,7 @@ bool loopback(const std::string& address) {
 c10::intrusive_ptr<compat::CollectiveBackend> gloo_backend(const c10::intrusive_ptr<c10d::Store>& store, int rank,
                                                            int size, const std::string& master_addr,
                                                            std::chrono::milliseconds timeout) {
+#if VDEP_WITH_GLOO
   auto options = c10d::ProcessGroupGloo::Options::create(timeout);
   // As torch.distributed does: GLOO_SOCKET_IFNAME when the user names an interface. A run whose
   // rank 0 is on this host stays on the loopback device, which exists even where the hostname
@@ -40,6 +41,11 @@ c10::intrusive_ptr<compat::CollectiveBackend> gloo_backend(const c10::intrusive_
   }
   options->threads = 2;
   return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, size, options);
+#else
+  (void)store, (void)rank, (void)size, (void)master_addr, (void)timeout;
+  throw std::invalid_argument("this vdep was built without c10d's Gloo backend (its LibTorch lacks the Gloo headers): "
+                              "use backend = \"nccl\"");
+#endif
 }
 
 }  // namespace
@@ -69,7 +75,15 @@ ProcessGroup::ProcessGroup(std::unique_ptr<Connection> connection, int rank, int
       backend_name_(std::move(backend_name)),
       device_(device) {}
 
-ProcessGroup::~ProcessGroup() = default;
+ProcessGroup::~ProcessGroup() {
+  // NCCL wants its communicators destroyed before the process exits (and 2.x warns of leaks
+  // otherwise). A failure here comes after the run's outcome is decided and must not turn into
+  // std::terminate from a destructor.
+  try {
+    compat::shut_down(*connection_->backend);
+  } catch (const std::exception&) {
+  }
+}
 
 std::unique_ptr<ProcessGroup> ProcessGroup::connect(const DistributedEnvironment& environment,
                                                     CommunicationBackend backend, bool cuda,
@@ -150,6 +164,12 @@ void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) 
   }
 }
 
-void ProcessGroup::barrier() { connection_->backend->barrier()->wait(); }
+void ProcessGroup::barrier() {
+  c10d::BarrierOptions options;
+  // NCCL's barrier is an all-reduce on some GPU: this process's, rather than one guessed from its
+  // global rank, which is wrong for every node but the first.
+  if (device_.is_cuda()) options.device_ids = {device_.index()};
+  connection_->backend->barrier(options)->wait();
+}
 
 }  // namespace vdep

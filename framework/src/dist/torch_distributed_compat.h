@@ -1,21 +1,26 @@
-// The c10d API differences between the LibTorch versions vdep builds against: Debian's 1.13 (CPU,
-// Gloo) and the 2.x inside a CUDA PyTorch install (Gloo and NCCL). Everything that depends on the
-// version stays here.
+// c10d as vdep uses it on each LibTorch version (libtorch_version.h says which brought what).
 #pragma once
 
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/version.h>
+// LibTorch declares its Gloo backend only under USE_C10D_GLOO, and a PyTorch install need not ship
+// Gloo's own headers: without either, vdep offers NCCL alone.
+#if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
+#define VDEP_WITH_GLOO 1
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#else
+#define VDEP_WITH_GLOO 0
+#endif
+
+#include "libtorch_version.h"
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
 namespace vdep::compat {
 
-#if TORCH_VERSION_MAJOR >= 2
-// 2.0 split c10d's ProcessGroup into a dispatching front and per-device Backends; the collectives
-// vdep calls have the same signatures on a Backend, so vdep holds the backend itself.
+#if VDEP_LIBTORCH_HAS_C10D_BACKEND
+// vdep holds the backend itself: the collectives it calls have the same signatures there.
 using CollectiveBackend = c10d::Backend;
 #else
 using CollectiveBackend = c10d::ProcessGroup;
@@ -30,6 +35,15 @@ inline c10::intrusive_ptr<c10d::TCPStore> tcp_store(const std::string& host, std
   options.waitWorkers = true;
   options.timeout = timeout;
   return c10::make_intrusive<c10d::TCPStore>(host, options);
+}
+
+// Ends the backend's communicators: NCCL's; Gloo's need no more than its destructor.
+inline void shut_down(CollectiveBackend& backend) {
+#ifdef USE_C10D_NCCL
+  if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(&backend)) nccl->shutdown();
+#else
+  (void)backend;
+#endif
 }
 
 #ifdef USE_C10D_NCCL
