@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tensors/safetensors_dtype.h"
+#include "tensors/safetensors_file_defect.h"
 
 namespace vdep {
 
@@ -22,10 +23,6 @@ using nlohmann::json;
 // The reference implementation's limit: a larger header is corruption, not a checkpoint.
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 constexpr std::size_t kHeaderLengthBytes = 8;
-
-[[noreturn]] void fail(const std::filesystem::path& file, const std::string& defect) {
-  throw std::runtime_error(file.string() + ": " + defect);
-}
 
 std::uint64_t read_little_endian_u64(const std::byte* bytes) {
   std::uint64_t value = 0;
@@ -43,7 +40,7 @@ class EntryParser {
       : file_(file), name_(name), fields_(fields) {}
 
   SafetensorsEntry parse(std::size_t data_start, std::size_t data_size) const {
-    if (!fields_.is_object()) fail("its entry is not a JSON object");
+    if (!fields_.is_object()) fail_entry("its entry is not a JSON object");
     SafetensorsEntry entry;
     entry.info.name = name_;
     entry.info.file = file_;
@@ -53,64 +50,64 @@ class EntryParser {
     const json& offsets = field("data_offsets");
     if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
         !offsets[1].is_number_unsigned()) {
-      fail("\"data_offsets\" is not [begin, end] with non-negative integers");
+      fail_entry("\"data_offsets\" is not [begin, end] with non-negative integers");
     }
     const auto begin = offsets[0].get<std::uint64_t>();
     const auto end = offsets[1].get<std::uint64_t>();
     const std::string range = "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
-    if (begin > end) fail("\"data_offsets\" " + range + " begin after end");
+    if (begin > end) fail_entry("\"data_offsets\" " + range + " begin after end");
     if (end > data_size) {
-      fail("\"data_offsets\" " + range + " run past the end of the data section (" +
-           std::to_string(data_size) + " bytes)");
+      fail_entry("\"data_offsets\" " + range + " run past the end of the data section (" +
+                 std::to_string(data_size) + " bytes)");
     }
     entry.offset = data_start + static_cast<std::size_t>(begin);
     entry.size = static_cast<std::size_t>(end - begin);
 
     const std::optional<std::size_t> expected = expected_size(entry.info);
     if (entry.size != expected) {
-      fail("byte size " + std::to_string(entry.size) + " does not match shape " +
-           describe_shape(entry.info.shape) + " of " + std::string(*safetensors_name_of(entry.info.dtype)) +
-           " (" + (expected ? std::to_string(*expected) + " bytes" : "more bytes than memory can address") +
-           ")");
+      fail_entry("byte size " + std::to_string(entry.size) + " does not match shape " +
+                 describe_shape(entry.info.shape) + " of " + std::string(*safetensors_name_of(entry.info.dtype)) +
+                 " (" + (expected ? std::to_string(*expected) + " bytes" : "more bytes than memory can address") +
+                 ")");
     }
     return entry;
   }
 
  private:
-  [[noreturn]] void fail(const std::string& defect) const {
-    vdep::fail(file_, "tensor '" + name_ + "': " + defect);
+  [[noreturn]] void fail_entry(const std::string& defect) const {
+    vdep::throw_file_defect(file_, "tensor '" + name_ + "': " + defect);
   }
 
   const json& field(const char* key) const {
     const auto found = fields_.find(key);
-    if (found == fields_.end()) fail(std::string("missing \"") + key + "\"");
+    if (found == fields_.end()) fail_entry(std::string("missing \"") + key + "\"");
     return *found;
   }
 
   at::ScalarType dtype() const {
     const json& name = field("dtype");
-    if (!name.is_string()) fail("\"dtype\" is not a string");
+    if (!name.is_string()) fail_entry("\"dtype\" is not a string");
     const auto dtype = dtype_from_safetensors_name(name.get<std::string>());
     if (!dtype) {
-      fail("unsupported dtype '" + name.get<std::string>() +
-           "' (supported: " + supported_safetensors_dtypes() + ")");
+      fail_entry("unsupported dtype '" + name.get<std::string>() +
+                 "' (supported: " + supported_safetensors_dtypes() + ")");
     }
     return *dtype;
   }
 
   std::vector<int64_t> shape() const {
     const json& dimensions = field("shape");
-    if (!dimensions.is_array()) fail("\"shape\" is not an array of integers");
+    if (!dimensions.is_array()) fail_entry("\"shape\" is not an array of integers");
     std::vector<int64_t> shape;
     for (const json& dimension : dimensions) {
-      if (!dimension.is_number_integer()) fail("\"shape\" is not an array of integers");
+      if (!dimension.is_number_integer()) fail_entry("\"shape\" is not an array of integers");
       if (dimension.is_number_unsigned()) {
         if (dimension.get<std::uint64_t>() >
             static_cast<std::uint64_t>(std::numeric_limits<int64_t>::max())) {
-          fail("\"shape\" has a dimension too large: " + dimension.dump());
+          fail_entry("\"shape\" has a dimension too large: " + dimension.dump());
         }
       } else if (dimension.get<int64_t>() < 0) {
-        fail("\"shape\" has a negative dimension: " + dimension.dump());
+        fail_entry("\"shape\" has a negative dimension: " + dimension.dump());
       }
       shape.push_back(dimension.get<int64_t>());
     }
@@ -132,10 +129,10 @@ class EntryParser {
 };
 
 std::map<std::string, std::string> parse_metadata(const std::filesystem::path& file, const json& metadata) {
-  if (!metadata.is_object()) fail(file, "\"__metadata__\" is not a JSON object");
+  if (!metadata.is_object()) throw_file_defect(file, "\"__metadata__\" is not a JSON object");
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : metadata.items()) {
-    if (!value.is_string()) fail(file, "\"__metadata__\" value of '" + key + "' is not a string");
+    if (!value.is_string()) throw_file_defect(file, "\"__metadata__\" value of '" + key + "' is not a string");
     values[key] = value.get<std::string>();
   }
   return values;
@@ -153,8 +150,8 @@ void check_no_overlap(const std::filesystem::path& file,
     const SafetensorsEntry& previous = *by_offset[i - 1];
     const SafetensorsEntry& next = *by_offset[i];
     if (next.offset < previous.offset + previous.size) {
-      fail(file,
-           "tensors '" + previous.info.name + "' and '" + next.info.name + "' overlap in the data section");
+      throw_file_defect(file, "tensors '" + previous.info.name + "' and '" + next.info.name +
+                                  "' overlap in the data section");
     }
   }
 }
@@ -164,25 +161,25 @@ void check_no_overlap(const std::filesystem::path& file,
 SafetensorsHeader parse_safetensors_header(const std::filesystem::path& file, const std::byte* bytes,
                                            std::size_t size) {
   if (size < kHeaderLengthBytes) {
-    fail(file, "file is " + std::to_string(size) + " bytes, too short for the 8-byte header length");
+    throw_file_defect(file, "file is " + std::to_string(size) + " bytes, too short for the 8-byte header length");
   }
   const std::uint64_t header_length = read_little_endian_u64(bytes);
   if (header_length > kMaxHeaderBytes) {
-    fail(file, "header length " + std::to_string(header_length) + " is over the limit of " +
-                   std::to_string(kMaxHeaderBytes) + " bytes");
+    throw_file_defect(file, "header length " + std::to_string(header_length) + " is over the limit of " +
+                                std::to_string(kMaxHeaderBytes) + " bytes");
   }
   if (header_length > size - kHeaderLengthBytes) {
-    fail(file, "header length " + std::to_string(header_length) + " runs past the end of the file (" +
-                   std::to_string(size) + " bytes)");
+    throw_file_defect(file, "header length " + std::to_string(header_length) + " runs past the end of the file (" +
+                                std::to_string(size) + " bytes)");
   }
   const auto* header_text = reinterpret_cast<const char*>(bytes + kHeaderLengthBytes);
   json header;
   try {
     header = json::parse(header_text, header_text + header_length);
   } catch (const json::parse_error& error) {
-    fail(file, std::string("invalid JSON header: ") + error.what());
+    throw_file_defect(file, std::string("invalid JSON header: ") + error.what());
   }
-  if (!header.is_object()) fail(file, "header is not a JSON object");
+  if (!header.is_object()) throw_file_defect(file, "header is not a JSON object");
 
   const std::size_t data_start = kHeaderLengthBytes + static_cast<std::size_t>(header_length);
   const std::size_t data_size = size - data_start;

@@ -18,7 +18,6 @@ namespace vdep {
 namespace {
 
 const char* const kSingleFileName = "model.safetensors";
-const char* const kIndexFileName = "model.safetensors.index.json";
 
 struct OpenedFile {
   std::shared_ptr<const MappedFile> mapping;
@@ -78,9 +77,9 @@ std::vector<OpenedFile> open_files(const std::filesystem::path& path) {
     if (std::filesystem::exists(path / kSingleFileName)) {
       return {open_safetensors_file(path / kSingleFileName)};
     }
-    if (std::filesystem::exists(path / kIndexFileName)) return open_shards(path / kIndexFileName);
+    if (std::filesystem::exists(path / kSafetensorsIndexFileName)) return open_shards(path / kSafetensorsIndexFileName);
     throw std::runtime_error(path.string() + ": no checkpoint in this folder (looked for " + kSingleFileName +
-                             " and " + kIndexFileName + ")");
+                             " and " + kSafetensorsIndexFileName + ")");
   }
   if (is_index_file(path)) return open_shards(path);
   return {open_safetensors_file(path)};

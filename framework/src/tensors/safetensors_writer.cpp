@@ -8,8 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
-#include "io/atomic_file.h"
 #include "tensors/safetensors_dtype.h"
+#include "tensors/safetensors_file_defect.h"
+#include "tensors/safetensors_index.h"
 
 namespace vdep {
 
@@ -17,12 +18,6 @@ namespace {
 
 using nlohmann::json;
 using NamedTensor = std::pair<std::string, at::Tensor>;
-
-const char* const kIndexFileName = "model.safetensors.index.json";
-
-[[noreturn]] void fail(const std::filesystem::path& file, const std::string& defect) {
-  throw std::runtime_error(file.string() + ": " + defect);
-}
 
 std::size_t byte_size(const at::Tensor& tensor) {
   return static_cast<std::size_t>(tensor.numel()) * tensor.element_size();
@@ -37,15 +32,15 @@ std::vector<const NamedTensor*> sorted_writable(const std::filesystem::path& des
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const auto& [name, tensor] = *sorted[i];
-    if (i > 0 && sorted[i - 1]->first == name) fail(destination, "duplicate tensor name '" + name + "'");
+    if (i > 0 && sorted[i - 1]->first == name) throw_file_defect(destination, "duplicate tensor name '" + name + "'");
     if (name == "__metadata__") {
-      fail(destination, "the tensor name '__metadata__' is reserved for the metadata");
+      throw_file_defect(destination, "the tensor name '__metadata__' is reserved for the metadata");
     }
-    if (!tensor.defined()) fail(destination, "tensor '" + name + "' is undefined");
+    if (!tensor.defined()) throw_file_defect(destination, "tensor '" + name + "' is undefined");
     if (!safetensors_name_of(tensor.scalar_type())) {
-      fail(destination, "tensor '" + name + "' has unsupported dtype " +
-                            std::string(c10::toString(tensor.scalar_type())) +
-                            " (supported: " + supported_safetensors_dtypes() + ")");
+      throw_file_defect(destination, "tensor '" + name + "' has unsupported dtype " +
+                                         std::string(c10::toString(tensor.scalar_type())) +
+                                         " (supported: " + supported_safetensors_dtypes() + ")");
     }
   }
   return sorted;
@@ -69,7 +64,7 @@ std::string header_text(const std::filesystem::path& file, const std::vector<con
   try {
     text = header.dump();
   } catch (const json::type_error& error) {
-    fail(file, std::string("tensor names and metadata must be valid UTF-8: ") + error.what());
+    throw_file_defect(file, std::string("tensor names and metadata must be valid UTF-8: ") + error.what());
   }
   text.append((8 - text.size() % 8) % 8, ' ');
   return text;
@@ -132,7 +127,7 @@ void write_sharded_safetensors(const std::filesystem::path& folder, const std::v
   }
   // Written last: the index never names a shard that is not complete on disk.
   const json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
-  write_file_atomically(folder / kIndexFileName, index.dump(2) + "\n");
+  write_file_atomically(folder / kSafetensorsIndexFileName, index.dump(2) + "\n");
 }
 
 }  // namespace vdep
