@@ -1,5 +1,5 @@
 // The LibTorch API differences vdep meets between the versions it builds against: Debian's 1.13
-// (CPU, Gloo) and the 2.x inside a CUDA PyTorch install (Gloo and NCCL). Code that differs by
+// (CPU, Gloo) and the 2.x inside a CUDA PyTorch install (NCCL). Code that differs by
 // version tests one of these names, so that which version brought what is written here alone.
 #pragma once
 

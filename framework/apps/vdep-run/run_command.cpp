@@ -380,6 +380,7 @@ int run_experiment_command(const CommandLine& line) {
     write_qa_scores(run.root / "eval.json", scores);
     spdlog::info("evaluation written to {}:\n{}", (run.root / "eval.json").string(), format_qa_table(scores));
   }
+  if (group) group->close();
   return 0;
 }
 

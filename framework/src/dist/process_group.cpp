@@ -20,14 +20,16 @@ struct ProcessGroup::Connection {
 
 namespace {
 
+#if VDEP_HAS_C10D_GLOO
 bool loopback(const std::string& address) {
   return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
 }
+#endif
 
 c10::intrusive_ptr<compat::CollectiveBackend> gloo_backend(const c10::intrusive_ptr<c10d::Store>& store, int rank,
                                                            int size, const std::string& master_addr,
                                                            std::chrono::milliseconds timeout) {
-#if VDEP_WITH_GLOO
+#if VDEP_HAS_C10D_GLOO
   auto options = c10d::ProcessGroupGloo::Options::create(timeout);
   // As torch.distributed does: GLOO_SOCKET_IFNAME when the user names an interface. A run whose
   // rank 0 is on this host stays on the loopback device, which exists even where the hostname
@@ -42,9 +44,8 @@ c10::intrusive_ptr<compat::CollectiveBackend> gloo_backend(const c10::intrusive_
   options->threads = 2;
   return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, size, options);
 #else
-  (void)store, (void)rank, (void)size, (void)master_addr, (void)timeout;
-  throw std::invalid_argument("this vdep was built without c10d's Gloo backend (its LibTorch lacks the Gloo headers): "
-                              "use backend = \"nccl\"");
+  throw std::invalid_argument("this vdep was built without c10d's Gloo backend, which CPU processes need (its "
+                              "LibTorch lacks the Gloo headers); on GPUs use backend = \"nccl\"");
 #endif
 }
 
@@ -76,12 +77,11 @@ ProcessGroup::ProcessGroup(std::unique_ptr<Connection> connection, int rank, int
       device_(device) {}
 
 ProcessGroup::~ProcessGroup() {
-  // NCCL wants its communicators destroyed before the process exits (and 2.x warns of leaks
-  // otherwise). A failure here comes after the run's outcome is decided and must not turn into
-  // std::terminate from a destructor.
+  if (closed_) return;
+  // No exception may leave a destructor, and an abort that fails has nothing left to undo.
   try {
-    compat::shut_down(*connection_->backend);
-  } catch (const std::exception&) {
+    compat::end_communication(*connection_->backend, /*wait=*/false);
+  } catch (...) {
   }
 }
 
@@ -164,10 +164,15 @@ void ProcessGroup::all_gather(std::vector<at::Tensor>& shards, at::Tensor& own) 
   }
 }
 
+void ProcessGroup::close() {
+  compat::end_communication(*connection_->backend, /*wait=*/true);
+  closed_ = true;
+}
+
 void ProcessGroup::barrier() {
   c10d::BarrierOptions options;
-  // NCCL's barrier is an all-reduce on some GPU: this process's, rather than one guessed from its
-  // global rank, which is wrong for every node but the first.
+  // NCCL's barrier is an all-reduce on some GPU: this process's, rather than one guessed as the
+  // global rank modulo the visible GPUs, wrong wherever a node runs fewer processes than it has GPUs.
   if (device_.is_cuda()) options.device_ids = {device_.index()};
   connection_->backend->barrier(options)->wait();
 }

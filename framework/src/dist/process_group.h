@@ -47,6 +47,8 @@ class ProcessGroup {
   // Ranks that meet through a file instead of TCP: threads of one test, or processes of one machine.
   static std::unique_ptr<ProcessGroup> through_file(const std::string& path, int rank, int size,
                                                     std::chrono::milliseconds timeout);
+  // A group that was not closed aborts its communication (NCCL's communicators) without waiting:
+  // it ends that way when an error cuts the run short, and waiting could then hang.
   ~ProcessGroup();
   ProcessGroup(const ProcessGroup&) = delete;
   ProcessGroup& operator=(const ProcessGroup&) = delete;
@@ -69,6 +71,9 @@ class ProcessGroup {
   // `shards` holds one tensor per rank, each the size of `own`: every rank ends with every rank's `own`.
   void all_gather(std::vector<at::Tensor>& shards, at::Tensor& own);
   void barrier();
+  // Ends the group at the end of a successful run: NCCL finishes what it has in flight and frees
+  // its communicators (LibTorch 2.x warns of leaked ones otherwise).
+  void close();
 
  private:
   ProcessGroup(std::unique_ptr<Connection> connection, int rank, int size, std::string backend_name,
@@ -77,6 +82,7 @@ class ProcessGroup {
   at::Tensor on_backend_device(const at::Tensor& tensor) const;
 
   std::unique_ptr<Connection> connection_;
+  bool closed_ = false;
   int rank_ = 0;
   int size_ = 1;
   std::string backend_name_;

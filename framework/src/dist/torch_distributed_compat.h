@@ -6,10 +6,10 @@
 // LibTorch declares its Gloo backend only under USE_C10D_GLOO, and a PyTorch install need not ship
 // Gloo's own headers: without either, vdep offers NCCL alone.
 #if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
-#define VDEP_WITH_GLOO 1
+#define VDEP_HAS_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #else
-#define VDEP_WITH_GLOO 0
+#define VDEP_HAS_C10D_GLOO 0
 #endif
 
 #include "libtorch_version.h"
@@ -37,12 +37,20 @@ inline c10::intrusive_ptr<c10d::TCPStore> tcp_store(const std::string& host, std
   return c10::make_intrusive<c10d::TCPStore>(host, options);
 }
 
-// Ends the backend's communicators: NCCL's; Gloo's need no more than its destructor.
-inline void shut_down(CollectiveBackend& backend) {
+// NCCL's communicators need ending (Gloo's backend needs no more than its destructor): after the
+// operations in flight finish (`wait`), or at once. NCCL builds are 2.x builds, whose
+// ProcessGroupNCCL has shutdown and abort (2.6 and 2.11 checked).
+inline void end_communication(CollectiveBackend& backend, bool wait) {
 #ifdef USE_C10D_NCCL
-  if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(&backend)) nccl->shutdown();
+  if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(&backend)) {
+    if (wait) {
+      nccl->shutdown();
+    } else {
+      nccl->abort();
+    }
+  }
 #else
-  (void)backend;
+  (void)backend, (void)wait;
 #endif
 }
 
