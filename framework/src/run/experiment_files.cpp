@@ -12,6 +12,7 @@
 
 #include "config/key_path.h"
 #include "config/value_origin.h"
+#include "tensors/hf_weight_files.h"
 #include "tensors/safetensors_index.h"
 
 namespace vdep {
@@ -59,11 +60,11 @@ void check_weights_folder(const toml::table& block, const std::string& block_key
   if (!folder || !fs::is_directory(*folder)) return;
   const std::string key = child_key_path(block_key, "weights");
   missing.require(*folder / "config.json", *weights, key, "the model's dimensions");
-  if (fs::exists(*folder / "model.safetensors")) return;
-  const fs::path index = *folder / "model.safetensors.index.json";
+  if (fs::exists(*folder / kSafetensorsFileName)) return;
+  const fs::path index = *folder / kSafetensorsIndexFileName;
   if (!fs::exists(index)) {
     missing.report(*weights, key,
-                   "file not found: " + (*folder / "model.safetensors").string() +
+                   "file not found: " + (*folder / kSafetensorsFileName).string() +
                        " (the weights; or model.safetensors.index.json and its shards)");
     return;
   }

@@ -7,9 +7,6 @@
 
 namespace vdep {
 
-// Its name in a sharded checkpoint's folder.
-inline constexpr const char* kSafetensorsIndexFileName = "model.safetensors.index.json";
-
 // Reads the "weight_map" of `index_file`: each tensor's name -> the path of the shard holding it,
 // resolved against the index's folder. Throws std::runtime_error naming the file and the defect
 // when it cannot be read or is not such an index.

@@ -8,6 +8,7 @@
 #include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
 
+#include "tensors/hf_weight_files.h"
 #include "tensors/mapped_file.h"
 #include "tensors/safetensors_header.h"
 #include "tensors/safetensors_index.h"
@@ -16,8 +17,6 @@
 namespace vdep {
 
 namespace {
-
-const char* const kSingleFileName = "model.safetensors";
 
 struct OpenedFile {
   std::shared_ptr<const MappedFile> mapping;
@@ -74,11 +73,11 @@ bool is_index_file(const std::filesystem::path& path) {
 
 std::vector<OpenedFile> open_files(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path)) {
-    if (std::filesystem::exists(path / kSingleFileName)) {
-      return {open_safetensors_file(path / kSingleFileName)};
+    if (std::filesystem::exists(path / kSafetensorsFileName)) {
+      return {open_safetensors_file(path / kSafetensorsFileName)};
     }
     if (std::filesystem::exists(path / kSafetensorsIndexFileName)) return open_shards(path / kSafetensorsIndexFileName);
-    throw std::runtime_error(path.string() + ": no checkpoint in this folder (looked for " + kSingleFileName +
+    throw std::runtime_error(path.string() + ": no checkpoint in this folder (looked for " + kSafetensorsFileName +
                              " and " + kSafetensorsIndexFileName + ")");
   }
   if (is_index_file(path)) return open_shards(path);

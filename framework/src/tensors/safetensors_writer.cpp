@@ -10,7 +10,7 @@
 #include "io/atomic_file.h"
 #include "tensors/safetensors_dtype.h"
 #include "tensors/safetensors_file_defect.h"
-#include "tensors/safetensors_index.h"
+#include "tensors/hf_weight_files.h"
 
 namespace vdep {
 

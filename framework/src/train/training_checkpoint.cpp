@@ -12,6 +12,7 @@
 #include <vdep/safetensors.h>
 
 #include "io/atomic_file.h"
+#include "tensors/hf_weight_files.h"
 
 namespace vdep {
 
@@ -20,7 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* const kModelFile = "model.safetensors";
 const char* const kOptimizerFile = "optimizer.safetensors";
 const char* const kRandomStateFile = "rng.safetensors";
 const char* const kTrainerStateFile = "trainer_state.json";
@@ -72,7 +72,7 @@ fs::path shard_staging_folder(const fs::path& root, const std::string& name) {
 }
 
 void write_files(const fs::path& root, const fs::path& folder, const TrainingCheckpoint& checkpoint) {
-  write_safetensors(folder / kModelFile, checkpoint.weights);
+  write_safetensors(folder / kSafetensorsFileName, checkpoint.weights);
   write_safetensors(folder / kOptimizerFile, checkpoint.optimizer_state);
   const fs::path staging = shard_staging_folder(root, folder_name(checkpoint));
   for (int rank = 1; rank < checkpoint.optimizer_shards; ++rank) {
@@ -245,7 +245,7 @@ TrainingCheckpoint read_training_checkpoint(const fs::path& folder) {
     throw std::runtime_error(state_file.string() + ": key 'metrics' must be a JSON object");
   }
 
-  checkpoint.weights = read_tensors(folder / kModelFile);
+  checkpoint.weights = read_tensors(folder / kSafetensorsFileName);
   checkpoint.optimizer_state = read_tensors(folder / kOptimizerFile);
   for (auto& [name, tensor] : read_tensors(folder / kRandomStateFile)) {
     if (name == kCpuGeneratorKey) {
