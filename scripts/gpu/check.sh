@@ -15,6 +15,9 @@ out=${OUT:-gpu-check}
 mkdir -p "$out"
 deadline=$(( $(date +%s) + ${1:-560} ))
 left() { echo $(( deadline - $(date +%s) )); }
+# `timeout` with what is left minus $2, divided by $1, and at least 1 s (`timeout 0` never stops);
+# -k: a process stuck in NCCL may not heed SIGTERM.
+within() { local s=$(( ($(left) - ${2:-0}) / $1 )); (( s > 0 )) || s=1; echo "-k 10 $s"; }
 step() { echo; echo "=== $(date +%T) [$(left) s left] $*"; }
 
 {
@@ -58,44 +61,48 @@ step "build"
 # A unity build (CMake batches a target's sources into a few files) parses LibTorch's headers a
 # few times instead of once per file: device time is short. The programs the checks run first.
 bin=build-cuda/bin
-timeout $(( $(left) - 60 )) cmake --build build-cuda -j "$(nproc)" -- -k 0 vdep-run pretrain_step_bench \
+timeout $(within 1 60) cmake --build build-cuda -j "$(nproc)" -- -k 0 vdep-run pretrain_step_bench \
   vdep_encoder_clip_vit vdep_llm_llama vdep_objective_lm vdep_objective_vdep vdep_objective_contrastive \
   vdep_dataset_shapes || { echo "build failed"; exit 1; }
-echo "libraries of vdep-run, in the order the dynamic linker searches them:"
-readelf -d $bin/vdep-run | awk '/NEEDED/ {printf "%s ", $NF} END {print ""}'
+needed=$(readelf -d $bin/vdep-run | awk '/NEEDED/ {printf "%s ", $NF}')
+echo "libraries of vdep-run, in the order the dynamic linker searches them: $needed"
+# See docs/distributed.md: LibTorch's exported copies of libstdc++ must not come first.
+[[ $needed == libstdc++* ]] || echo "WARNING: libstdc++ is not vdep-run's first library: expect crashes"
 
 step "pretrain_step_bench: tinyllama-1.1b, 576 image tokens, bf16"
-timeout $(( $(left) / 4 )) $bin/pretrain_step_bench --device cuda --preset tinyllama-1.1b --batch 16 --text 64 \
+timeout $(within 4) $bin/pretrain_step_bench --device cuda --preset tinyllama-1.1b --batch 16 --text 64 \
   --iterations 5 --warmup 2 --precision bf16 --peak-tflops 989 | tee "$out/pretrain_step_bench.txt"
 
 toy=experiments/toy_shapes.toml
+rm -rf runs/toy_nccl runs/toy_shapes  # an earlier call on the same machine left them
 step "NCCL, world size 1 (ZeRO-2): short toy run"
 RANK=0 WORLD_SIZE=1 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=29533 \
-  timeout $(( $(left) / 3 )) $bin/vdep-run $toy --set name=toy_nccl --set device=cuda \
+  timeout $(within 3) $bin/vdep-run $toy --set name=toy_nccl --set device=cuda \
   --set distributed.backend=nccl --set distributed.strategy=zero2 \
   --set stage.encoder.epochs=1 --set stage.sft.epochs=1
 echo "exit $?"
 cp runs/toy_nccl/metrics.jsonl "$out/nccl_metrics_first.jsonl" 2>/dev/null
 step "NCCL, world size 1: the same run resumed from its pretrain checkpoint"
-# vdep resumes from the latest checkpoint only: the SFT one moves aside.
-mv runs/toy_nccl/checkpoints/sft-step-125 runs/toy_nccl/sft-step-125.first
+# vdep resumes from the latest checkpoint only: the SFT ones move aside.
+pretrained=$(ls -d runs/toy_nccl/checkpoints/pretrain-step-* | sort -V | tail -1)
+mkdir -p runs/toy_nccl/first-sft && mv runs/toy_nccl/checkpoints/sft-step-* runs/toy_nccl/first-sft/
 RANK=0 WORLD_SIZE=1 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=29534 \
-  timeout $(( $(left) / 3 )) $bin/vdep-run $toy --set name=toy_nccl --set device=cuda \
+  timeout $(within 3) $bin/vdep-run $toy --set name=toy_nccl --set device=cuda \
   --set distributed.backend=nccl --set distributed.strategy=zero2 \
-  --set stage.encoder.epochs=1 --set stage.sft.epochs=1 --resume runs/toy_nccl/checkpoints/pretrain-step-125
+  --set stage.encoder.epochs=1 --set stage.sft.epochs=1 --resume "$pretrained"
 echo "exit $?"
 cp runs/toy_nccl/metrics.jsonl "$out/nccl_metrics.jsonl" 2>/dev/null
 
 step "toy experiment on one GPU"
 start=$(date +%s)
-timeout $(( $(left) / 2 )) $bin/vdep-run $toy --set device=cuda
+timeout $(within 2) $bin/vdep-run $toy --set device=cuda
 echo "exit $? after $(( $(date +%s) - start )) s"
 cp runs/toy_shapes/eval.json "$out/toy_eval.json" 2>/dev/null
 cp runs/toy_shapes/metrics.jsonl "$out/toy_metrics.jsonl" 2>/dev/null
 
 step "the rest of the build: test suites and benchmarks"
-timeout $(( $(left) - 90 )) cmake --build build-cuda -j "$(nproc)" -- -k 0
+timeout $(within 1 90) cmake --build build-cuda -j "$(nproc)" -- -k 0
 step "tests"
-timeout $(( $(left) - 5 )) ctest --test-dir build-cuda -j "$(nproc)" --timeout 120 --output-on-failure | tee "$out/ctest.txt"
+timeout $(within 1 5) ctest --test-dir build-cuda -j "$(nproc)" --timeout 120 --output-on-failure | tee "$out/ctest.txt"
 step "done"
 } 2>&1 | tee "$out/check.log"

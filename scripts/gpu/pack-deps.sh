@@ -27,7 +27,10 @@ packages=(
   # the test suites, and the SentencePiece command-line tools the tokenizer tests compare against
   libgtest-dev libgmock-dev sentencepiece
 )
-(cd "$out/debs" && apt-get download "${packages[@]}" 2>&1 | grep -v '^Get:' || true)
+if ! (cd "$out/debs" && apt-get download "${packages[@]}" > ../apt.log 2>&1); then
+  cat "$out/apt.log" >&2
+  exit 1
+fi
 
 # The stand-ins are made from the very imgcodecs that travels.
 unpacked=$(mktemp -d)
