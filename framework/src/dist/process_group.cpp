@@ -121,12 +121,21 @@ at::Tensor ProcessGroup::on_backend_device(const at::Tensor& tensor) const {
   return tensor.device() == device_ ? tensor : tensor.to(device_);
 }
 
+namespace {
+
+// `work` runs on `staged`, which wait() copies back into `result` when they differ.
+PendingCollective pending(c10::intrusive_ptr<c10d::Work> work, const at::Tensor& result, const at::Tensor& staged) {
+  return PendingCollective(
+      std::make_shared<PendingCollective::Work>(PendingCollective::Work{std::move(work), result, staged}));
+}
+
+}  // namespace
+
 PendingCollective ProcessGroup::start_all_reduce_sum(at::Tensor& tensor) {
   std::vector<at::Tensor> tensors{on_backend_device(tensor)};
   c10d::AllreduceOptions options;
   options.reduceOp = c10d::ReduceOp::SUM;
-  return PendingCollective(std::make_shared<PendingCollective::Work>(
-      PendingCollective::Work{connection_->backend->allreduce(tensors, options), tensor, tensors[0]}));
+  return pending(connection_->backend->allreduce(tensors, options), tensor, tensors[0]);
 }
 
 void ProcessGroup::all_reduce_sum(at::Tensor& tensor) { start_all_reduce_sum(tensor).wait(); }
@@ -135,8 +144,7 @@ void ProcessGroup::broadcast(at::Tensor& tensor, int root) {
   std::vector<at::Tensor> tensors{on_backend_device(tensor)};
   c10d::BroadcastOptions options;
   options.rootRank = root;
-  connection_->backend->broadcast(tensors, options)->wait();
-  if (!tensors[0].is_same(tensor)) tensor.copy_(tensors[0]);
+  pending(connection_->backend->broadcast(tensors, options), tensor, tensors[0]).wait();
 }
 
 PendingCollective ProcessGroup::start_reduce_sum(at::Tensor& tensor, int root) {
@@ -144,8 +152,7 @@ PendingCollective ProcessGroup::start_reduce_sum(at::Tensor& tensor, int root) {
   c10d::ReduceOptions options;
   options.reduceOp = c10d::ReduceOp::SUM;
   options.rootRank = root;
-  return PendingCollective(std::make_shared<PendingCollective::Work>(
-      PendingCollective::Work{connection_->backend->reduce(tensors, options), tensor, tensors[0]}));
+  return pending(connection_->backend->reduce(tensors, options), tensor, tensors[0]);
 }
 
 void ProcessGroup::reduce_sum(at::Tensor& tensor, int root) { start_reduce_sum(tensor, root).wait(); }
