@@ -61,16 +61,13 @@ std::string QaAnswerer::answer(const QaQuestion& question) {
   const std::string prompt = template_.render_generation_prompt({question.question});
   const std::vector<std::int64_t> input_ids = tokenize_with_image_markers(prompt, tokenizer_);
   const at::Tensor image_embeds =
-      model_.image_embeddings(pixel_values(question).to(model_.encoder_device()));
+      model_.image_embeddings(pixel_values(question).to(model_.device()));
   // Nothing is supervised and nothing is cut: the whole prompt must reach the model.
   const SpliceLayout layout =
       plan_image_splice({input_ids}, {std::vector<std::int64_t>(input_ids.size(), kIgnoreIndex)},
                         image_embeds.size(0), image_embeds.size(1), 0);
-  const torch::Device llm_device = model_.llm_device();
-  const SplicedBatch prompt_embeds =
-      splice_image_embeddings(layout, image_embeds, [this, &llm_device](const at::Tensor& ids) {
-        return model_.llm().embed(ids.to(llm_device));
-      });
+  const SplicedBatch prompt_embeds = splice_image_embeddings(
+      layout, image_embeds, [this](const at::Tensor& ids) { return model_.llm().embed(ids.to(model_.device())); });
 
   GenerationOptions generation;
   generation.max_new_tokens = options_.max_new_tokens;

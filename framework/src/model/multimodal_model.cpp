@@ -20,20 +20,8 @@ void MultimodalModel::to(const c10::Device& device) {
   encoder_.module().to(device);
   llm_.module().to(device);
   projector_->to(device);
+  device_ = device;
 }
-
-namespace {
-
-c10::Device device_of(torch::nn::Module& module) {
-  const auto parameters = module.parameters();
-  return parameters.empty() ? c10::Device(c10::kCPU) : parameters.front().device();
-}
-
-}  // namespace
-
-c10::Device MultimodalModel::encoder_device() const { return device_of(encoder_.module()); }
-
-c10::Device MultimodalModel::llm_device() const { return device_of(llm_.module()); }
 
 EncoderOutput MultimodalModel::encode_images(const at::Tensor& pixel_values, bool pooled) {
   // Frozen, the encoder is a fixed feature extractor: no graph, no stored activations.
@@ -85,15 +73,13 @@ ObjectiveBatch MultimodalModel::forward(const CollatedBatch& batch, const Splice
 
   if (!needs.logits && !needs.hidden_states) {
     // Nothing reads the LLM: an encoder-only stage skips it, and the projector with it.
-    const c10::Device device = encoder_device();
-    result.labels = torch::tensor(layout.labels, torch::kLong).view({layout.batch, layout.length}).to(device);
+    result.labels = torch::tensor(layout.labels, torch::kLong).view({layout.batch, layout.length}).to(device_);
     result.attention_mask =
-        torch::tensor(layout.attention_mask, torch::kLong).view({layout.batch, layout.length}).to(device);
+        torch::tensor(layout.attention_mask, torch::kLong).view({layout.batch, layout.length}).to(device_);
   } else {
     const at::Tensor image_embeds = layout.image_count > 0 ? project(encoded.features) : at::Tensor();
-    const c10::Device device = llm_device();
     const SplicedBatch spliced = splice_image_embeddings(
-        layout, image_embeds, [this, &device](const at::Tensor& ids) { return llm_.embed(ids.to(device)); });
+        layout, image_embeds, [this](const at::Tensor& ids) { return llm_.embed(ids.to(device_)); });
     LlmInputs inputs;
     inputs.inputs_embeds = spliced.inputs_embeds;
     inputs.attention_mask = spliced.attention_mask;

@@ -37,9 +37,8 @@ class MultimodalModel {
   // Moves the encoder, the LLM and the projector to `device`; batches must then come with their
   // pixel values there (move_to_device).
   void to(const c10::Device& device);
-  // Where the encoder's and the LLM's parameters are (the CPU for a module without any).
-  c10::Device encoder_device() const;
-  c10::Device llm_device() const;
+  // Where to() put the model: the CPU, where the plugins make their modules, until then.
+  const c10::Device& device() const { return device_; }
 
   // Projected image embeddings X_I [images, encoder.num_tokens(), llm.hidden_size()] of
   // pixel_values [images, 3, H, W].
@@ -74,6 +73,7 @@ class MultimodalModel {
   Llm& llm_;
   Projector projector_;
   MultimodalModelOptions options_;
+  c10::Device device_ = c10::DeviceType::CPU;
 };
 
 }  // namespace vdep
