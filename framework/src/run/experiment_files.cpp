@@ -65,7 +65,7 @@ void check_weights_folder(const toml::table& block, const std::string& block_key
   if (!fs::exists(index)) {
     missing.report(*weights, key,
                    "file not found: " + (*folder / kSafetensorsFileName).string() +
-                       " (the weights; or model.safetensors.index.json and its shards)");
+                       " (the weights; or " + kSafetensorsIndexFileName + " and its shards)");
     return;
   }
   try {
