@@ -450,5 +450,19 @@ TEST_F(LlmPluginsTest, RandomPresetsNeedNoCheckpointAndTakeTheDtype) {
   }
 }
 
+// HF's initializer_range (0.02) everywhere but the toy, whose 128-wide LLM starts wider (see llama_preset).
+TEST_F(LlmPluginsTest, RandomWeightsHaveThePresetsSpread) {
+  for (const auto& [preset, spread] : std::vector<std::pair<std::string, double>>{{"tiny", 0.02}, {"toy", 0.15}}) {
+    SCOPED_TRACE(preset);
+    auto llm = test::make_llm("llama", toml::table{{"preset", preset}, {"seed", 5}});
+    for (const auto& item : llm->module().named_parameters()) {
+      if (item.value().dim() < 2) continue;
+      SCOPED_TRACE(item.key());
+      EXPECT_NEAR(item.value().std().item<double>(), spread, 0.1 * spread);
+      EXPECT_NEAR(item.value().mean().item<double>(), 0.0, 0.1 * spread);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vdep
