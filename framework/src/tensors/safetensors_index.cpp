@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -10,13 +9,8 @@
 
 namespace vdep {
 
-namespace {
-
-using nlohmann::json;
-
-}  // namespace
-
 std::map<std::string, std::filesystem::path> read_safetensors_index(const std::filesystem::path& index_file) {
+  using nlohmann::json;
   std::ifstream in(index_file, std::ios::binary);
   if (!in) throw_file_defect(index_file, "cannot open the index");
   std::stringstream text;

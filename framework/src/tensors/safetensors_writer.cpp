@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
+#include "tensors/hf_weight_files.h"
 #include "tensors/safetensors_dtype.h"
 #include "tensors/safetensors_file_defect.h"
-#include "tensors/hf_weight_files.h"
 
 namespace vdep {
 
