@@ -213,6 +213,16 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   for (const auto& category : evaluation["categories"]) total += category["total"].get<int>();
   EXPECT_EQ(total, 3);
   EXPECT_CONTAINS(result.err, "CATEGORY");
+  // Every answer, one line each, in the order of the questions file.
+  std::vector<nlohmann::json> answers;
+  std::istringstream answer_lines(read_text_file(run / "eval_answers.jsonl"));
+  for (std::string line; std::getline(answer_lines, line);) answers.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(answers.size(), 3u);
+  const nlohmann::json questions = nlohmann::json::parse(read_text_file(scratch_ / "shapes" / "eval.json"));
+  for (std::size_t index = 0; index < answers.size(); ++index) {
+    EXPECT_EQ(answers[index]["id"], questions[index]["id"]);
+    EXPECT_EQ(answers[index]["expected"], questions[index]["conversations"][1]["value"]);
+  }
 
   // The same run again would overwrite its checkpoints: refused before anything trains.
   const auto again = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()));

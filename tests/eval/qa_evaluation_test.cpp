@@ -66,10 +66,10 @@ TEST_F(QaEvaluationTest, AnswersEveryQuestionOnceAndAccountsForItsCategory) {
   }
   EXPECT_EQ(totals, expected_totals);
   EXPECT_EQ(correct, scores.overall.correct);
-  ASSERT_EQ(scores.examples.size(), options.examples_kept);
-  for (std::size_t record = 0; record < scores.examples.size(); ++record) {
-    EXPECT_EQ(scores.examples[record].question.id, records_[record]["id"].get<std::string>());
-    EXPECT_EQ(scores.examples[record].question.reference,
+  ASSERT_EQ(scores.answers.size(), 6u);
+  for (std::size_t record = 0; record < scores.answers.size(); ++record) {
+    EXPECT_EQ(scores.answers[record].question.id, records_[record]["id"].get<std::string>());
+    EXPECT_EQ(scores.answers[record].question.reference,
               records_[record]["conversations"][1]["value"].get<std::string>());
   }
 }
@@ -86,7 +86,7 @@ TEST_F(QaEvaluationTest, ScoresHandWrittenAnswersAgainstTheReferences) {
     answers.push_back({std::move(question), std::move(generated)});
     ++record;
   }
-  const QaScores scores = score_qa_answers(answers, 0);
+  const QaScores scores = score_qa_answers(answers);
   EXPECT_EQ(scores.overall.correct, 3);
   EXPECT_EQ(scores.overall.total, 6);
   for (const CategoryScore& score : scores.categories) {

@@ -2,6 +2,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +22,8 @@ QaScores two_categories() {
   question.category = "colour";
   question.question = {"human", "<image>\nWhat colour is the circle?"};
   question.reference = "red";
-  scores.examples = {{question, "Red."}};
+  question.image = "/data/eval_images/0000000.png";
+  scores.answers = {{question, "Red.", true}};
   return scores;
 }
 
@@ -55,6 +58,38 @@ TEST_F(QaReportTest, WritesCountsAccuraciesChanceAndExamplesAsJson) {
   EXPECT_EQ(json["examples"][0]["expected"], "red");
   EXPECT_EQ(json["examples"][0]["generated"], "Red.");
   EXPECT_EQ(json["examples"][0]["correct"], true);
+}
+
+// eval.json shows the first few answers; eval_answers.jsonl holds all of them.
+TEST_F(QaReportTest, ReportsTheFirstExamplesAndWritesEveryAnswerAsALine) {
+  QaScores scores = two_categories();
+  for (int extra = 1; extra <= 6; ++extra) {
+    QaAnswer wrong = scores.answers.front();
+    wrong.question.id = "eval-0000000-" + std::to_string(extra);
+    wrong.generated = "blue";
+    wrong.correct = false;
+    scores.answers.push_back(wrong);
+  }
+  const nlohmann::json report = nlohmann::json::parse(qa_scores_json(scores));
+  ASSERT_EQ(report["examples"].size(), kReportedExamples);
+  EXPECT_EQ(report["examples"][4]["id"], "eval-0000000-4");
+
+  const auto path = folder_ / "eval_answers.jsonl";
+  write_qa_answers(path, scores);
+  std::ifstream file(path);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_EQ(lines[0]["id"], "eval-0000000-0");
+  EXPECT_EQ(lines[0]["category"], "colour");
+  EXPECT_EQ(lines[0]["image"], "/data/eval_images/0000000.png");
+  EXPECT_EQ(lines[0]["question"], "<image>\nWhat colour is the circle?");
+  EXPECT_EQ(lines[0]["expected"], "red");
+  EXPECT_EQ(lines[0]["generated"], "Red.");
+  EXPECT_EQ(lines[0]["correct"], true);
+  EXPECT_EQ(lines[6]["id"], "eval-0000000-6");
+  EXPECT_EQ(lines[6]["generated"], "blue");
+  EXPECT_EQ(lines[6]["correct"], false);
 }
 
 }  // namespace

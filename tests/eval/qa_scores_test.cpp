@@ -24,7 +24,7 @@ std::vector<QaAnswer> six_answers() {
 }
 
 TEST(ScoreQaAnswers, CountsMatchesPerCategoryAndOverall) {
-  const QaScores scores = score_qa_answers(six_answers(), 0);
+  const QaScores scores = score_qa_answers(six_answers());
   ASSERT_EQ(scores.categories.size(), 3u);
   EXPECT_EQ(scores.categories[0].category, "colour");
   EXPECT_EQ(scores.categories[0].correct, 1);
@@ -42,19 +42,22 @@ TEST(ScoreQaAnswers, CountsMatchesPerCategoryAndOverall) {
   EXPECT_EQ(scores.overall.correct, 3);
   EXPECT_EQ(scores.overall.total, 6);
   EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.5);
-  EXPECT_TRUE(scores.examples.empty());
 }
 
-TEST(ScoreQaAnswers, KeepsTheFirstAnswersInQuestionOrder) {
-  const QaScores scores = score_qa_answers(six_answers(), 2);
-  ASSERT_EQ(scores.examples.size(), 2u);
-  EXPECT_EQ(scores.examples[0].question.id, "a");
-  EXPECT_EQ(scores.examples[1].question.id, "b");
-  EXPECT_EQ(scores.examples[1].generated, "Red");
+TEST(ScoreQaAnswers, KeepsEveryAnswerInQuestionOrderWithItsJudgement) {
+  const QaScores scores = score_qa_answers(six_answers());
+  ASSERT_EQ(scores.answers.size(), 6u);
+  const std::vector<std::string> ids = {"a", "b", "c", "d", "e", "f"};
+  const std::vector<bool> correct = {true, true, false, false, true, false};
+  for (std::size_t index = 0; index < ids.size(); ++index) {
+    EXPECT_EQ(scores.answers[index].question.id, ids[index]);
+    EXPECT_EQ(scores.answers[index].correct, correct[index]) << ids[index];
+  }
+  EXPECT_EQ(scores.answers[1].generated, "Red");
 }
 
 TEST(ScoreQaAnswers, NoAnswersScoreZeroOfZero) {
-  const QaScores scores = score_qa_answers({}, 5);
+  const QaScores scores = score_qa_answers({});
   EXPECT_TRUE(scores.categories.empty());
   EXPECT_EQ(scores.overall.total, 0);
   EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.0);

@@ -101,7 +101,7 @@ const std::vector<FieldSchema>& experiment_schema() {
       optional_table_field(
           "evaluation",
           "Held-out short-answer QA after the last stage: accuracy per question category and overall, "
-          "written to runs/<name>/eval.json and printed as a table.",
+          "written to runs/<name>/eval.json and printed as a table; every answer to runs/<name>/eval_answers.jsonl.",
           {
               required_field("questions", FieldType::String,
                              "LLaVA-format file of one-question records with the exact answer and a "

@@ -20,7 +20,7 @@ QaScores evaluate_qa(MultimodalModel& model, const Tokenizer& tokenizer, const s
     std::string generated = answerer.answer(question);
     answers.push_back({std::move(question), std::move(generated)});
   }
-  return score_qa_answers(answers, options.examples_kept);
+  return score_qa_answers(std::move(answers));
 }
 
 }  // namespace vdep

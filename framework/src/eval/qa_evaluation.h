@@ -16,9 +16,8 @@ namespace vdep {
 
 struct QaEvaluationOptions {
   std::int64_t max_new_tokens = 8;
-  std::size_t limit = 0;          // the first `limit` questions; 0 = all of them
-  std::size_t examples_kept = 5;  // answers kept verbatim in the result
-  bool pad_to_square = true;      // the image preprocessing the model was trained with
+  std::size_t limit = 0;      // the first `limit` questions; 0 = all of them
+  bool pad_to_square = true;  // the image preprocessing the model was trained with
 };
 
 // `eval_json`'s questions (read_qa_questions; images relative to `image_folder`) answered by

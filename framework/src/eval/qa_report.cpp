@@ -1,12 +1,12 @@
 #include "eval/qa_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "data/shapes_questions.h"
-#include "eval/answer_matching.h"
 #include "io/atomic_file.h"
 
 namespace vdep {
@@ -14,6 +14,10 @@ namespace vdep {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// A generated answer may end inside a multi-byte character cut by max_new_tokens: the report must
+// still be written.
+constexpr auto kInvalidUtf8 = Json::error_handler_t::replace;
 
 Json score_json(const CategoryScore& score) {
   Json json{{"correct", score.correct}, {"total", score.total}, {"accuracy", score.accuracy()}};
@@ -39,25 +43,43 @@ std::string qa_scores_json(const QaScores& scores) {
   Json categories = Json::object();
   for (const CategoryScore& score : scores.categories) categories[score.category] = score_json(score);
   Json examples = Json::array();
-  for (const QaAnswer& answer : scores.examples) {
+  for (std::size_t index = 0; index < std::min(scores.answers.size(), kReportedExamples); ++index) {
+    const QaAnswer& answer = scores.answers[index];
     examples.push_back(Json{{"id", answer.question.id},
                             {"category", answer.question.category},
                             {"question", answer.question.question.value},
                             {"expected", answer.question.reference},
                             {"generated", answer.generated},
-                            {"correct", answers_match(answer.generated, answer.question.reference)}});
+                            {"correct", answer.correct}});
   }
   const CategoryScore& overall = scores.overall;
   const Json json{{"overall", {{"correct", overall.correct}, {"total", overall.total}, {"accuracy", overall.accuracy()}}},
                   {"categories", std::move(categories)},
                   {"examples", std::move(examples)}};
-  // A generated answer may end inside a multi-byte character cut by max_new_tokens: the report
-  // must still be written.
-  return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return json.dump(2, ' ', false, kInvalidUtf8) + "\n";
+}
+
+std::string qa_answers_jsonl(const QaScores& scores) {
+  std::string lines;
+  for (const QaAnswer& answer : scores.answers) {
+    const Json line{{"id", answer.question.id},
+                    {"category", answer.question.category},
+                    {"image", answer.question.image.string()},
+                    {"question", answer.question.question.value},
+                    {"expected", answer.question.reference},
+                    {"generated", answer.generated},
+                    {"correct", answer.correct}};
+    lines += line.dump(-1, ' ', false, kInvalidUtf8) + "\n";
+  }
+  return lines;
 }
 
 void write_qa_scores(const std::filesystem::path& path, const QaScores& scores) {
   write_file_atomically(path, qa_scores_json(scores));
+}
+
+void write_qa_answers(const std::filesystem::path& path, const QaScores& scores) {
+  write_file_atomically(path, qa_answers_jsonl(scores));
 }
 
 std::string format_qa_table(const QaScores& scores) {

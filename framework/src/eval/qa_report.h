@@ -1,6 +1,8 @@
-// The QA evaluation for people and for scripts: runs/<name>/eval.json and a table for the log.
+// The QA evaluation for people and for scripts: runs/<name>/eval.json, runs/<name>/eval_answers.jsonl
+// and a table for the log.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -10,11 +12,20 @@ namespace vdep {
 
 // {"overall": {"correct", "total", "accuracy"}, "categories": {NAME: {"correct", "total",
 // "accuracy", "chance" when chance_accuracy knows it}}, "examples": [{"id", "category",
-// "question", "expected", "generated", "correct"}]}.
+// "question", "expected", "generated", "correct"}]}, the examples being the first
+// kReportedExamples answers.
 std::string qa_scores_json(const QaScores& scores);
+inline constexpr std::size_t kReportedExamples = 5;
 
-// qa_scores_json through an atomic write: a reader never sees half an evaluation.
+// Every answer, one JSON object per line in question order: {"id", "category", "image",
+// "question", "expected", "generated", "correct"}; for error analysis (which scenes, which
+// confusions), as LLaVA's evaluation scripts write answer files.
+std::string qa_answers_jsonl(const QaScores& scores);
+
+// qa_scores_json (eval.json) and qa_answers_jsonl (eval_answers.jsonl) through atomic writes: a
+// reader never sees half an evaluation.
 void write_qa_scores(const std::filesystem::path& path, const QaScores& scores);
+void write_qa_answers(const std::filesystem::path& path, const QaScores& scores);
 
 // One line per category, then "overall", under
 //   CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE

@@ -1,7 +1,6 @@
 // Exact-match accuracy of a model's answers to held-out questions, per question type and overall.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@ namespace vdep {
 struct QaAnswer {
   QaQuestion question;
   std::string generated;
+  bool correct = false;  // set by score_qa_answers
 };
 
 struct CategoryScore {
@@ -25,12 +25,11 @@ struct CategoryScore {
 struct QaScores {
   std::vector<CategoryScore> categories;  // by name
   CategoryScore overall{"overall"};
-  // The first answers in question order, right or wrong: what the model actually says.
-  std::vector<QaAnswer> examples;
+  // Every answer in question order, judged: what the model actually says, for error analysis.
+  std::vector<QaAnswer> answers;
 };
 
-// Judges each answer with answers_match against its question's reference, and keeps the first
-// `examples_kept` answers.
-QaScores score_qa_answers(const std::vector<QaAnswer>& answers, std::size_t examples_kept);
+// Judges each answer with answers_match against its question's reference.
+QaScores score_qa_answers(std::vector<QaAnswer> answers);
 
 }  // namespace vdep
