@@ -67,7 +67,7 @@ timeout $(within 1 60) cmake --build build-cuda -j "$(nproc)" -- -k 0 vdep-run p
 needed=$(readelf -d $bin/vdep-run | awk '/NEEDED/ {printf "%s ", $NF}')
 echo "libraries of vdep-run, in the order the dynamic linker searches them: $needed"
 # See docs/distributed.md: LibTorch's exported copies of libstdc++ must not come first.
-[[ $needed == libstdc++* ]] || echo "WARNING: libstdc++ is not vdep-run's first library: expect crashes"
+[[ $needed == "[libstdc++"* ]] || echo "WARNING: libstdc++ is not vdep-run's first library: expect crashes"
 
 step "pretrain_step_bench: tinyllama-1.1b, 576 image tokens, bf16"
 timeout $(within 4) $bin/pretrain_step_bench --device cuda --preset tinyllama-1.1b --batch 16 --text 64 \
