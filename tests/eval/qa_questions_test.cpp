@@ -31,6 +31,16 @@ TEST_F(QaQuestionsTest, ReadsCategoryImageQuestionAndReference) {
   EXPECT_EQ(questions[1].reference, "2");
 }
 
+// The experiment's evaluation.questions is relative to the current directory, and so is the image
+// folder it gives; the questions still name their images by absolute paths.
+TEST_F(QaQuestionsTest, ImagesUnderARelativeFolderGetAbsolutePaths) {
+  const auto path = write("eval.json", kTwoQuestions);
+  const std::vector<QaQuestion> questions = read_qa_questions(path, "data/../shapes_toy");
+  ASSERT_EQ(questions.size(), 2u);
+  EXPECT_TRUE(questions[0].image.is_absolute());
+  EXPECT_EQ(questions[0].image, std::filesystem::current_path() / "shapes_toy" / "eval_images" / "0.png");
+}
+
 TEST_F(QaQuestionsTest, ALimitKeepsTheFirstQuestions) {
   const auto path = write("eval.json", kTwoQuestions);
   ASSERT_EQ(read_qa_questions(path, folder_, 1).size(), 1u);

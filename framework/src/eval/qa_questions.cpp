@@ -32,7 +32,9 @@ std::vector<QaQuestion> read_qa_questions(const std::filesystem::path& eval_json
         !from_gpt(record.conversations[1])) {
       throw defect("an evaluation record is one human question and one gpt answer");
     }
-    questions.push_back({record.id, std::move(*record.category), image_folder / *record.image,
+    // Absolute, as QaQuestion promises: eval_answers.jsonl names the image for readers elsewhere.
+    questions.push_back({record.id, std::move(*record.category),
+                         std::filesystem::absolute(image_folder / *record.image).lexically_normal(),
                          std::move(record.conversations[0]), std::move(record.conversations[1].value)});
   }
   return questions;
