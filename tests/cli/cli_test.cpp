@@ -252,13 +252,16 @@ TEST_F(CliTest, ToyExperimentRunsEveryStageOfThePipeline) {
   for (const char* stage : {"encoder", "language", "pretrain", "sft"}) {
     reduced += std::string(" --set stage.") + stage + ".max_steps=2 --set stage." + stage + ".global_batch_size=8";
   }
-  // The first stage generates the data; the others read what it wrote.
-  reduced += " --set stage.encoder.datasets.shapes.scenes=24 --set evaluation.limit=6";
+  // The encoder stage generates its one-shape scenes, the language stage the data the later stages
+  // read.
+  reduced += " --set stage.encoder.datasets.shapes.scenes=24 --set stage.language.datasets.shapes.scenes=24"
+             " --set evaluation.limit=6";
   const auto result = run_process("cd " + shell_quote(scratch_.string()) + " && env -u VDEP_PLUGIN_PATH " +
                                   shell_quote(kRun) + " " +
                                   shell_quote(std::string(VDEP_SOURCE_DIR) + "/experiments/toy_shapes.toml") + reduced);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto run = scratch_ / "runs" / "toy_shapes";
+  EXPECT_TRUE(std::filesystem::is_regular_file(scratch_ / "data" / "shapes_toy_single" / "pretrain.json"));
   EXPECT_TRUE(std::filesystem::is_regular_file(scratch_ / "data" / "shapes_toy" / "eval.json"));
   EXPECT_TRUE(std::filesystem::is_regular_file(run / "tokenizer.model"));
   const std::string log = read_text_file(run / "run.log");
