@@ -379,8 +379,8 @@ int run_experiment_command(const CommandLine& line) {
     const QaScores scores = evaluate(model, *tokenizer, *evaluation, stage_components.back().settings);
     write_qa_scores(run.root / "eval.json", scores);
     write_qa_answers(run.root / "eval_answers.jsonl", scores);
-    spdlog::info("evaluation written to {} (every answer in {}):\n{}", (run.root / "eval.json").string(),
-                 (run.root / "eval_answers.jsonl").filename().string(), format_qa_table(scores));
+    spdlog::info("evaluation written to {} (every answer in eval_answers.jsonl):\n{}",
+                 (run.root / "eval.json").string(), format_qa_table(scores));
   }
   if (group) group->close();
   return 0;

@@ -37,6 +37,16 @@ std::string table_row(const CategoryScore& score) {
   return line + "\n";
 }
 
+// One answer as both reports show it.
+Json answer_json(const QaAnswer& answer) {
+  return Json{{"id", answer.question.id},
+              {"category", answer.question.category},
+              {"question", answer.question.question.value},
+              {"expected", answer.question.reference},
+              {"generated", answer.generated},
+              {"correct", answer.correct}};
+}
+
 }  // namespace
 
 std::string qa_scores_json(const QaScores& scores) {
@@ -44,13 +54,7 @@ std::string qa_scores_json(const QaScores& scores) {
   for (const CategoryScore& score : scores.categories) categories[score.category] = score_json(score);
   Json examples = Json::array();
   for (std::size_t index = 0; index < std::min(scores.answers.size(), kReportedExamples); ++index) {
-    const QaAnswer& answer = scores.answers[index];
-    examples.push_back(Json{{"id", answer.question.id},
-                            {"category", answer.question.category},
-                            {"question", answer.question.question.value},
-                            {"expected", answer.question.reference},
-                            {"generated", answer.generated},
-                            {"correct", answer.correct}});
+    examples.push_back(answer_json(scores.answers[index]));
   }
   const CategoryScore& overall = scores.overall;
   const Json json{{"overall", {{"correct", overall.correct}, {"total", overall.total}, {"accuracy", overall.accuracy()}}},
@@ -62,13 +66,8 @@ std::string qa_scores_json(const QaScores& scores) {
 std::string qa_answers_jsonl(const QaScores& scores) {
   std::string lines;
   for (const QaAnswer& answer : scores.answers) {
-    const Json line{{"id", answer.question.id},
-                    {"category", answer.question.category},
-                    {"image", answer.question.image.string()},
-                    {"question", answer.question.question.value},
-                    {"expected", answer.question.reference},
-                    {"generated", answer.generated},
-                    {"correct", answer.correct}};
+    Json line = answer_json(answer);
+    line["image"] = answer.question.image.string();
     lines += line.dump(-1, ' ', false, kInvalidUtf8) + "\n";
   }
   return lines;

@@ -17,9 +17,8 @@ namespace vdep {
 std::string qa_scores_json(const QaScores& scores);
 inline constexpr std::size_t kReportedExamples = 5;
 
-// Every answer, one JSON object per line in question order: {"id", "category", "image",
-// "question", "expected", "generated", "correct"}; for error analysis (which scenes, which
-// confusions), as LLaVA's evaluation scripts write answer files.
+// Every answer, one JSON object per line in question order: the examples' keys and "image"; for
+// error analysis (which scenes, which confusions), as LLaVA's evaluation scripts write answer files.
 std::string qa_answers_jsonl(const QaScores& scores);
 
 // qa_scores_json (eval.json) and qa_answers_jsonl (eval_answers.jsonl) through atomic writes: a
