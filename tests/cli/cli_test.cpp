@@ -253,9 +253,11 @@ TEST_F(CliTest, ToyExperimentRunsEveryStageOfThePipeline) {
     reduced += std::string(" --set stage.") + stage + ".max_steps=2 --set stage." + stage + ".global_batch_size=8";
   }
   // The encoder stage generates its one-shape scenes, the language stage the data the later stages
-  // read.
-  reduced += " --set stage.encoder.datasets.shapes.scenes=24 --set stage.language.datasets.shapes.scenes=24"
-             " --set evaluation.limit=6";
+  // read; those must ask for the scenes it was generated with.
+  reduced += " --set stage.encoder.datasets.shapes.scenes=24 --set evaluation.limit=6";
+  for (const char* stage : {"language", "pretrain", "sft"}) {
+    reduced += std::string(" --set stage.") + stage + ".datasets.shapes.scenes=24";
+  }
   const auto result = run_process("cd " + shell_quote(scratch_.string()) + " && env -u VDEP_PLUGIN_PATH " +
                                   shell_quote(kRun) + " " +
                                   shell_quote(std::string(VDEP_SOURCE_DIR) + "/experiments/toy_shapes.toml") + reduced);
@@ -584,7 +586,7 @@ TEST_F(CliTest, DataShapesIsByteIdenticalForTheSameSeed) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(scratch_ / "first")) {
     if (entry.is_regular_file()) files.push_back(std::filesystem::relative(entry.path(), scratch_ / "first"));
   }
-  EXPECT_EQ(files.size(), 12u + 2u + 3u);  // training images, held-out images, three JSON files
+  EXPECT_EQ(files.size(), 12u + 2u + 4u);  // training images, held-out images, four JSON files
   int differing = 0;
   for (const auto& file : files) {
     const std::string first = read_text_file(scratch_ / "first" / file);

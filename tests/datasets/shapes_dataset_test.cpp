@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -112,7 +113,14 @@ TEST_F(ShapesDatasetTest, GeneratesTheFolderOnFirstUseAndReadsEachSplit) {
   }
 
   EXPECT_EQ(entries(folder_), std::set<std::string>{"shapes"}) << "no temporary folder left beside it";
-  EXPECT_EQ(entries(folder), (std::set<std::string>{"eval.json", "eval_images", "images", "pretrain.json", "sft.json"}));
+  EXPECT_EQ(entries(folder),
+            (std::set<std::string>{"eval.json", "eval_images", "images", "pretrain.json", "sft.json", "shapes.json"}));
+  const std::optional<ShapesDatasetOptions> generated = read_shapes_dataset_options(folder);
+  ASSERT_TRUE(generated.has_value());
+  EXPECT_EQ(generated->scenes, 5);
+  EXPECT_EQ(generated->seed, 0u);
+  EXPECT_EQ(generated->image_size, kImageSize);
+  EXPECT_EQ(generated->max_shapes, 4);
 }
 
 TEST_F(ShapesDatasetTest, MaxShapesLimitsTheGeneratedScenes) {
@@ -138,6 +146,7 @@ TEST_F(ShapesDatasetTest, TextOnlyRecordsLoseTheirImagesAndMarkersOnly) {
   Params params("shapes");
   params.set("folder", folder.string());
   params.set("split", "sft");
+  params.set("scenes", std::int64_t{0});
   params.set("images", false);
   const auto text_only = test::bundled_plugins().create_as<Dataset>(PluginKind::Dataset, "shapes", params);
   ASSERT_EQ(text_only->size(), 3u);
@@ -163,12 +172,45 @@ TEST_F(ShapesDatasetTest, ASecondCreationReadsTheFolderWithoutRegenerating) {
   const auto folder = folder_ / "shapes";
   ASSERT_EQ(create_shapes(folder, "pretrain", 5)->size(), 5u);
   const auto before = modification_times(folder);
-  EXPECT_EQ(before.size(), 5u + 1u + 3u);  // training images, the held-out image, three JSON files
+  EXPECT_EQ(before.size(), 5u + 1u + 4u);  // training images, the held-out image, four JSON files
 
-  // Other generation settings do not matter once the folder holds the dataset.
-  const auto again = create_shapes(folder, "pretrain", 7, 3);
-  EXPECT_EQ(again->size(), 5u);
+  EXPECT_EQ(create_shapes(folder, "sft", 5)->size(), 5u);
+  EXPECT_EQ(create_shapes(folder, "pretrain", 0, 3, 1)->size(), 5u) << "scenes = 0 reads the folder as it is";
   EXPECT_EQ(modification_times(folder), before);
+}
+
+TEST_F(ShapesDatasetTest, AFolderGeneratedWithOtherOptionsIsRefused) {
+  const auto folder = folder_ / "shapes";
+  ASSERT_EQ(create_shapes(folder, "pretrain", 5)->size(), 5u);
+  const auto before = modification_times(folder);
+
+  std::string error;
+  try {
+    create_shapes(folder, "sft", 7, 3, 1);
+  } catch (const std::exception& thrown) {
+    error = thrown.what();
+  }
+  EXPECT_CONTAINS(error, folder.string() +
+                            " was generated with other options: scenes = 5 (asked: 7), seed = 0 (asked: 3), max_shapes = 4 "
+                       "(asked: 1). Remove the folder to generate it again, or name another folder");
+  EXPECT_EQ(modification_times(folder), before);
+
+  // A dataset from before vdep recorded its options cannot be compared, and is read as it is.
+  std::filesystem::remove(folder / "shapes.json");
+  EXPECT_FALSE(read_shapes_dataset_options(folder).has_value());
+  EXPECT_EQ(create_shapes(folder, "sft", 7, 3, 1)->size(), 5u);
+}
+
+TEST_F(ShapesDatasetTest, AnOptionsFileWithoutTheOptionsIsAnErrorNamingIt) {
+  const auto options = write("shapes.json", "{\"scenes\": 5, \"seed\": 0}\n");
+  std::string error;
+  try {
+    read_shapes_dataset_options(folder_);
+  } catch (const std::runtime_error& thrown) {
+    error = thrown.what();
+  }
+  EXPECT_CONTAINS(error, options.string() + ": not the options of a shapes dataset");
+  EXPECT_CONTAINS(error, "image_size");
 }
 
 TEST_F(ShapesDatasetTest, CreationsThatRaceShareOneGeneratedFolder) {
@@ -192,7 +234,7 @@ TEST_F(ShapesDatasetTest, CreationsThatRaceShareOneGeneratedFolder) {
     EXPECT_EQ(sizes[i], 3u);
   }
   EXPECT_EQ(entries(folder_), std::set<std::string>{"shapes"}) << "the copies that lost the race are removed";
-  EXPECT_EQ(modification_times(folder).size(), 3u + 1u + 3u);
+  EXPECT_EQ(modification_times(folder).size(), 3u + 1u + 4u);
 }
 
 TEST_F(ShapesDatasetTest, ARelativeFolderIsRelativeToTheCurrentDirectory) {

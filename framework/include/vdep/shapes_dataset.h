@@ -6,6 +6,8 @@
 //   FOLDER/sft.json                     2 to 4 short questions each, as in llava_v1_5_mix665k.json
 //   FOLDER/eval_images/0000000.png ...  held-out scenes, one per ten training scenes
 //   FOLDER/eval.json                    three one-question records per held-out scene
+//   FOLDER/shapes.json                  the options it was generated with (scenes, seed, image_size,
+//                                       max_shapes)
 //
 // Every record's "image" is relative to FOLDER.
 #pragma once
@@ -13,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
 #include <vdep/export.h>
 
@@ -54,5 +57,10 @@ struct ShapesDatasetSummary {
 // codecs (VDEP_WITH_IMAGE_CODECS=OFF).
 VDEP_API ShapesDatasetSummary write_shapes_dataset(const std::filesystem::path& folder,
                                                    const ShapesDatasetOptions& options);
+
+// The options `folder`'s dataset was generated with, from its shapes.json; nullopt when it has none
+// (a dataset written before vdep recorded them). Throws std::runtime_error naming the file when it
+// cannot be read or does not hold them.
+VDEP_API std::optional<ShapesDatasetOptions> read_shapes_dataset_options(const std::filesystem::path& folder);
 
 }  // namespace vdep

@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "data/shapes_caption.h"
+#include "data/shapes_dataset_options_file.h"
 #include "data/shapes_questions.h"
 #include "data/shapes_renderer.h"
 #include "data/shapes_scene.h"
@@ -146,8 +147,8 @@ void write_json(const std::filesystem::path& path, const Json& records) {
   write_file_atomically(path, records.dump(2) + "\n");
 }
 
-// Writes the images and the three JSON files into `out`, the JSON last: each names only images
-// already on disk.
+// Writes the images, the three JSON files of records and shapes.json into `out`, the JSON last: each
+// record names only images already on disk.
 ShapesDatasetSummary write_scenes(const std::filesystem::path& out, const ShapesDatasetOptions& options) {
   std::filesystem::create_directory(out / "images");
   std::filesystem::create_directory(out / "eval_images");
@@ -200,6 +201,7 @@ ShapesDatasetSummary write_scenes(const std::filesystem::path& out, const Shapes
   write_json(out / "pretrain.json", pretrain);
   write_json(out / "sft.json", sft);
   write_json(out / "eval.json", eval);
+  write_file_atomically(out / kShapesOptionsFileName, shapes_options_json(options));
   summary.captions = pretrain.size();
   summary.conversations = sft.size();
   summary.eval_questions = eval.size();
