@@ -1,10 +1,10 @@
 #include "data/shapes_dataset_options_file.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "tokenizers/hf_tokenizer_files.h"
 
 namespace vdep {
 
@@ -20,20 +20,16 @@ std::optional<ShapesDatasetOptions> read_shapes_dataset_options(const std::files
   const std::filesystem::path path = folder / kShapesOptionsFileName;
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) throw std::runtime_error(path.string() + ": cannot be read");
+  const nlohmann::json json = read_json_file(path);
   try {
-    const nlohmann::json json = nlohmann::json::parse(text.str());
     ShapesDatasetOptions options;
     options.scenes = json.at("scenes").get<std::int64_t>();
     options.seed = json.at("seed").get<std::uint64_t>();
     options.image_size = json.at("image_size").get<int>();
     options.max_shapes = json.at("max_shapes").get<int>();
     return options;
-  } catch (const nlohmann::json::exception& parse_error) {
-    throw std::runtime_error(path.string() + ": not the options of a shapes dataset (" + parse_error.what() + ")");
+  } catch (const nlohmann::json::exception& missing) {
+    throw std::runtime_error(path.string() + ": not the options of a shapes dataset (" + missing.what() + ")");
   }
 }
 

@@ -6,7 +6,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include <vdep/llava_json_dataset.h>
 #include <vdep/plugin.h>
@@ -68,10 +67,6 @@ void generate_missing(const std::filesystem::path& folder, const std::filesystem
   }
 }
 
-std::string difference(const char* key, std::int64_t generated, std::int64_t asked) {
-  return std::string(key) + " = " + std::to_string(generated) + " (asked: " + std::to_string(asked) + ")";
-}
-
 // A folder generated with other options than these holds data they do not describe (an edited
 // max_shapes, or another stage that generated the shared folder with fewer scenes): training on it
 // unawares would mislead, so it is an error. A folder without shapes.json is older than the record
@@ -79,21 +74,25 @@ std::string difference(const char* key, std::int64_t generated, std::int64_t ask
 void check_generated_as_asked(const std::filesystem::path& folder, const vdep::ShapesDatasetOptions& asked) {
   const std::optional<vdep::ShapesDatasetOptions> generated = vdep::read_shapes_dataset_options(folder);
   if (!generated) return;
-  std::vector<std::string> differences;
-  if (generated->scenes != asked.scenes) differences.push_back(difference("scenes", generated->scenes, asked.scenes));
-  if (generated->seed != asked.seed) {
-    differences.push_back(difference("seed", static_cast<std::int64_t>(generated->seed), static_cast<std::int64_t>(asked.seed)));
-  }
-  if (generated->image_size != asked.image_size) {
-    differences.push_back(difference("image_size", generated->image_size, asked.image_size));
-  }
-  if (generated->max_shapes != asked.max_shapes) {
-    differences.push_back(difference("max_shapes", generated->max_shapes, asked.max_shapes));
+  struct Option {
+    const char* key;
+    std::int64_t generated;
+    std::int64_t asked;
+  };
+  const Option options[] = {
+      {"scenes", generated->scenes, asked.scenes},
+      {"seed", static_cast<std::int64_t>(generated->seed), static_cast<std::int64_t>(asked.seed)},
+      {"image_size", generated->image_size, asked.image_size},
+      {"max_shapes", generated->max_shapes, asked.max_shapes},
+  };
+  std::string differences;
+  for (const Option& option : options) {
+    if (option.generated == option.asked) continue;
+    differences += std::string(differences.empty() ? "" : ", ") + option.key + " = " +
+                   std::to_string(option.generated) + " (asked: " + std::to_string(option.asked) + ")";
   }
   if (differences.empty()) return;
-  std::string listed;
-  for (const std::string& item : differences) listed += (listed.empty() ? "" : ", ") + item;
-  throw std::invalid_argument(folder.string() + " was generated with other options: " + listed +
+  throw std::invalid_argument(folder.string() + " was generated with other options: " + differences +
                               ". Remove the folder to generate it again, or name another folder");
 }
 
