@@ -1,7 +1,9 @@
 // vdep-run as a user runs it: exit codes, output and the run folder.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -219,10 +221,24 @@ TEST_F(CliTest, RunTrainsTheStagesAndWritesConfigLogAndMetrics) {
   for (std::string line; std::getline(answer_lines, line);) answers.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(answers.size(), 3u);
   const nlohmann::json questions = nlohmann::json::parse(read_text_file(scratch_ / "shapes" / "eval.json"));
+  std::map<std::string, std::map<std::string, int>> references;  // category → expected answer → count
   for (std::size_t index = 0; index < answers.size(); ++index) {
     EXPECT_EQ(answers[index]["id"], questions[index]["id"]);
     EXPECT_EQ(answers[index]["expected"], questions[index]["conversations"][1]["value"]);
+    const nlohmann::json& question = questions[index];
+    ++references[question["category"].get<std::string>()][question["conversations"][1]["value"].get<std::string>()];
   }
+  // The prior: each category's most common expected answer given to all its questions.
+  int prior_correct = 0;
+  for (const auto& [category, counts] : references) {
+    int most = 0;
+    for (const auto& [answer, count] : counts) most = std::max(most, count);
+    prior_correct += most;
+    EXPECT_DOUBLE_EQ(evaluation["categories"][category]["prior"]["accuracy"].get<double>(),
+                     static_cast<double>(most) / evaluation["categories"][category]["total"].get<double>());
+  }
+  EXPECT_DOUBLE_EQ(evaluation["overall"]["prior"]["accuracy"].get<double>(), prior_correct / 3.0);
+  EXPECT_CONTAINS(result.err, "PRIOR");
 
   // The same run again would overwrite its checkpoints: refused before anything trains.
   const auto again = vdep_run(fixture("tiny_training.toml") + " --set output_dir=" + shell_quote(scratch_.string()));

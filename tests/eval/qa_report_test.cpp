@@ -15,8 +15,8 @@ namespace {
 
 QaScores two_categories() {
   QaScores scores;
-  scores.categories = {{"colour", 1, 3}, {"count", 2, 2}};
-  scores.overall = {"overall", 3, 5};
+  scores.categories = {{"colour", 1, 3, "red", 2}, {"count", 2, 2, "2", 2}};
+  scores.overall = {"overall", 3, 5, "", 4};
   QaQuestion question;
   question.id = "eval-0000000-0";
   question.category = "colour";
@@ -27,18 +27,19 @@ QaScores two_categories() {
   return scores;
 }
 
-// Chance is 1/6 for a colour (six colours) and unknown for a count.
+// Chance is 1/6 for a colour (six colours) and unknown for a count; the prior column stays aligned
+// either way.
 TEST(FormatQaTable, OneAlignedLinePerCategoryThenOverall) {
   EXPECT_EQ(format_qa_table(two_categories()),
-            "CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE\n"
-            "colour             1      3     33.3%   16.7%\n"
-            "count              2      2    100.0%\n"
-            "overall            3      5     60.0%\n");
+            "CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE   PRIOR\n"
+            "colour             1      3     33.3%   16.7%   66.7% red\n"
+            "count              2      2    100.0%          100.0% 2\n"
+            "overall            3      5     60.0%           80.0%\n");
 }
 
 using QaReportTest = test::TemporaryFolderTest;
 
-TEST_F(QaReportTest, WritesCountsAccuraciesChanceAndExamplesAsJson) {
+TEST_F(QaReportTest, WritesCountsAccuraciesChancePriorsAndExamplesAsJson) {
   const auto path = folder_ / "eval.json";
   write_qa_scores(path, two_categories());
   std::ifstream file(path);
@@ -52,6 +53,10 @@ TEST_F(QaReportTest, WritesCountsAccuraciesChanceAndExamplesAsJson) {
   EXPECT_DOUBLE_EQ(json["categories"]["colour"]["accuracy"].get<double>(), 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(json["categories"]["colour"]["chance"].get<double>(), 1.0 / 6.0);
   EXPECT_FALSE(json["categories"]["count"].contains("chance"));
+  EXPECT_EQ(json["categories"]["colour"]["prior"]["answer"], "red");
+  EXPECT_DOUBLE_EQ(json["categories"]["colour"]["prior"]["accuracy"].get<double>(), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(json["overall"]["prior"]["accuracy"].get<double>(), 0.8);
+  EXPECT_FALSE(json["overall"]["prior"].contains("answer"));
   ASSERT_EQ(json["examples"].size(), 1u);
   EXPECT_EQ(json["examples"][0]["id"], "eval-0000000-0");
   EXPECT_EQ(json["examples"][0]["question"], "<image>\nWhat colour is the circle?");

@@ -44,6 +44,24 @@ TEST(ScoreQaAnswers, CountsMatchesPerCategoryAndOverall) {
   EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.5);
 }
 
+// The prior answers every question of a category with its most common reference: "no" is right
+// for two of the three existence questions; red and blue tie, blue comes first; overall sums them.
+TEST(ScoreQaAnswers, PriorIsTheCategorysMostCommonReference) {
+  const QaScores scores = score_qa_answers(six_answers());
+  ASSERT_EQ(scores.categories.size(), 3u);
+  EXPECT_EQ(scores.categories[0].prior_answer, "blue");
+  EXPECT_EQ(scores.categories[0].prior_correct, 1);
+  EXPECT_DOUBLE_EQ(scores.categories[0].prior_accuracy(), 0.5);
+  EXPECT_EQ(scores.categories[1].prior_answer, "2");
+  EXPECT_DOUBLE_EQ(scores.categories[1].prior_accuracy(), 1.0);
+  EXPECT_EQ(scores.categories[2].prior_answer, "no");
+  EXPECT_EQ(scores.categories[2].prior_correct, 2);
+  EXPECT_DOUBLE_EQ(scores.categories[2].prior_accuracy(), 2.0 / 3.0);
+  EXPECT_TRUE(scores.overall.prior_answer.empty());
+  EXPECT_EQ(scores.overall.prior_correct, 4);
+  EXPECT_DOUBLE_EQ(scores.overall.prior_accuracy(), 4.0 / 6.0);
+}
+
 TEST(ScoreQaAnswers, KeepsEveryAnswerInQuestionOrderWithItsJudgement) {
   const QaScores scores = score_qa_answers(six_answers());
   ASSERT_EQ(scores.answers.size(), 6u);
@@ -61,6 +79,7 @@ TEST(ScoreQaAnswers, NoAnswersScoreZeroOfZero) {
   EXPECT_TRUE(scores.categories.empty());
   EXPECT_EQ(scores.overall.total, 0);
   EXPECT_DOUBLE_EQ(scores.overall.accuracy(), 0.0);
+  EXPECT_DOUBLE_EQ(scores.overall.prior_accuracy(), 0.0);
 }
 
 }  // namespace

@@ -22,18 +22,26 @@ constexpr auto kInvalidUtf8 = Json::error_handler_t::replace;
 Json score_json(const CategoryScore& score) {
   Json json{{"correct", score.correct}, {"total", score.total}, {"accuracy", score.accuracy()}};
   if (const std::optional<double> chance = chance_accuracy(score.category)) json["chance"] = *chance;
+  Json prior{{"accuracy", score.prior_accuracy()}};
+  if (!score.prior_answer.empty()) prior["answer"] = score.prior_answer;
+  json["prior"] = std::move(prior);
   return json;
 }
 
 std::string table_row(const CategoryScore& score) {
-  char row[128];
+  char row[160];
   std::snprintf(row, sizeof row, "%-12s %7lld  %5lld  %7.1f%%", score.category.c_str(),
                 static_cast<long long>(score.correct), static_cast<long long>(score.total), 100.0 * score.accuracy());
   std::string line = row;
   if (const std::optional<double> chance = chance_accuracy(score.category)) {
     std::snprintf(row, sizeof row, "  %5.1f%%", 100.0 * *chance);
     line += row;
+  } else {
+    line += std::string(8, ' ');
   }
+  std::snprintf(row, sizeof row, "  %5.1f%%", 100.0 * score.prior_accuracy());
+  line += row;
+  if (!score.prior_answer.empty()) line += " " + score.prior_answer;
   return line + "\n";
 }
 
@@ -57,7 +65,11 @@ std::string qa_scores_json(const QaScores& scores) {
     examples.push_back(answer_json(scores.answers[index]));
   }
   const CategoryScore& overall = scores.overall;
-  const Json json{{"overall", {{"correct", overall.correct}, {"total", overall.total}, {"accuracy", overall.accuracy()}}},
+  const Json json{{"overall",
+                   {{"correct", overall.correct},
+                    {"total", overall.total},
+                    {"accuracy", overall.accuracy()},
+                    {"prior", {{"accuracy", overall.prior_accuracy()}}}}},
                   {"categories", std::move(categories)},
                   {"examples", std::move(examples)}};
   return json.dump(2, ' ', false, kInvalidUtf8) + "\n";
@@ -82,7 +94,7 @@ void write_qa_answers(const std::filesystem::path& path, const QaScores& scores)
 }
 
 std::string format_qa_table(const QaScores& scores) {
-  std::string table = "CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE\n";
+  std::string table = "CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE   PRIOR\n";
   for (const CategoryScore& score : scores.categories) table += table_row(score);
   return table + table_row(scores.overall);
 }

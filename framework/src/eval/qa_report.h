@@ -10,10 +10,10 @@
 
 namespace vdep {
 
-// {"overall": {"correct", "total", "accuracy"}, "categories": {NAME: {"correct", "total",
-// "accuracy", "chance" when chance_accuracy knows it}}, "examples": [{"id", "category",
-// "question", "expected", "generated", "correct"}]}, the examples being the first
-// kReportedExamples answers.
+// {"overall": {"correct", "total", "accuracy", "prior": {"accuracy"}}, "categories": {NAME:
+// {"correct", "total", "accuracy", "chance" when chance_accuracy knows it, "prior": {"answer",
+// "accuracy"}}}, "examples": [{"id", "category", "question", "expected", "generated", "correct"}]},
+// the examples being the first kReportedExamples answers; "prior" is CategoryScore's blind baseline.
 std::string qa_scores_json(const QaScores& scores);
 inline constexpr std::size_t kReportedExamples = 5;
 
@@ -27,8 +27,9 @@ void write_qa_scores(const std::filesystem::path& path, const QaScores& scores);
 void write_qa_answers(const std::filesystem::path& path, const QaScores& scores);
 
 // One line per category, then "overall", under
-//   CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE
-// accuracies in percent; the chance column is blank where chance_accuracy does not know it.
+//   CATEGORY     CORRECT  TOTAL  ACCURACY  CHANCE   PRIOR
+// accuracies in percent; the chance column is blank where chance_accuracy does not know it; the
+// prior is followed by its answer.
 std::string format_qa_table(const QaScores& scores);
 
 }  // namespace vdep

@@ -19,7 +19,20 @@ struct CategoryScore {
   std::string category;
   std::int64_t correct = 0;
   std::int64_t total = 0;
-  double accuracy() const { return total == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(total); }
+  // The blind baseline (VQA's per-question-type prior): the score of giving every question of the
+  // category its most common reference answer in these questions, the alphabetically first on a
+  // tie. A model that ignores the image gets about as far by learning the training answers'
+  // frequencies; accuracy at or below it means the category was not learnt, whatever chance says.
+  // For "overall", the sum over the categories, prior_answer empty.
+  std::string prior_answer{};  // normalized as answers are compared
+  std::int64_t prior_correct = 0;
+  double accuracy() const { return fraction(correct); }
+  double prior_accuracy() const { return fraction(prior_correct); }
+
+ private:
+  double fraction(std::int64_t count) const {
+    return total == 0 ? 0.0 : static_cast<double>(count) / static_cast<double>(total);
+  }
 };
 
 struct QaScores {
